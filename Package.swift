@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+
+import PackageDescription
+
+let package = Package(
+    name: "Cellar",
+    products: [
+        .library(name: "Cellar", targets: ["Cellar"]),
+        .executable(name: "cellar-tour", targets: ["cellar-tour"]),
+    ],
+    targets: [
+        // libsqlite3 from the system (Debian: libsqlite3-dev).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // Migrations/*.sql is the schema's only source of truth: this plugin
+        // embeds the files into the Cellar module at build time, so an installed
+        // binary needs no source tree beside it.
+        .executableTarget(name: "MigrationEmbedder"),
+        .plugin(
+            name: "EmbedMigrationsPlugin",
+            capability: .buildTool(),
+            dependencies: ["MigrationEmbedder"],
+            path: "Sources/EmbedMigrationsPlugin"
+        ),
+
+        .target(
+            name: "Cellar",
+            dependencies: ["CSQLite"],
+            plugins: ["EmbedMigrationsPlugin"]
+        ),
+
+        // The seeds' Python closures, durable: used by the tour and the tests.
+        .target(name: "CellarExamples", dependencies: ["Cellar"]),
+
+        // A guided tour of the examples. Run it twice.
+        .executableTarget(name: "cellar-tour", dependencies: ["Cellar", "CellarExamples"]),
+
+        // The child process that restart, crash and concurrency tests start.
+        .executableTarget(
+            name: "CellarTestChild",
+            dependencies: ["Cellar", "CellarExamples"],
+            path: "Tests/CellarTestChild"
+        ),
+        .testTarget(
+            name: "CellarTests",
+            dependencies: ["Cellar", "CellarExamples", "CSQLite", "CellarTestChild"]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system && target.type != .plugin {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,232 @@
+internal import Foundation
+
+/// How the values of one Swift type go into a cell's `value` column and come
+/// back out.
+///
+/// Integers, floating-point numbers, strings, booleans and `Data` (and
+/// optionals of them) are stored as SQLite's own values, so `sqlite3` shows
+/// them as they are; every other `Codable` type is stored as JSON text with
+/// sorted keys.
+struct CellCodec<Value: Codable & Sendable>: Sendable {
+    /// The Swift type's name as recorded in the `type` column, e.g. `Int` or `Array<Task>`.
+    let typeName: String
+    let encoding: CellEncoding
+    let encode: @Sendable (Value) throws(CodecFailure) -> SQLiteValue
+    let decode: @Sendable (SQLiteValue) throws(CodecFailure) -> Value
+
+    /// `value` as it goes into the `value` column of cell `cell` of `instance`.
+    func encode(_ value: Value, cell: String, instance: String) throws(CellError) -> SQLiteValue {
+        do {
+            return try encode(value)
+        } catch {
+            throw CellError.unencodable(instance: instance, cell: cell, type: typeName, reason: error.reason)
+        }
+    }
+
+    /// The value a stored cell holds, refusing a cell of another type.
+    func decode(_ record: CellRecord, instance: String) throws(CellError) -> Value {
+        guard record.type == typeName, record.encoding == encoding else {
+            throw CellError.typeMismatch(instance: instance, cell: record.name, storedType: record.type, requestedType: typeName)
+        }
+        do {
+            return try decode(record.value)
+        } catch {
+            throw CellError.undecodable(instance: instance, cell: record.name, type: typeName, reason: error.reason)
+        }
+    }
+
+    /// The stored row for `value` in a cell named `name`.
+    func record(named name: String, holding value: Value, instance: String) throws(CellError) -> CellRecord {
+        CellRecord(name: name, type: typeName, encoding: encoding, value: try encode(value, cell: name, instance: instance))
+    }
+
+    /// The codec for `Value`: native when SQLite can hold it as itself, JSON otherwise.
+    static func make() -> CellCodec<Value> {
+        if let nativeType = Value.self as? any NativeCellValue.Type {
+            return nativeCodec(nativeType)
+        }
+        return jsonCodec()
+    }
+
+    private static func nativeCodec<Native: NativeCellValue>(_: Native.Type) -> CellCodec<Value> {
+        let codec = CellCodec<Native>(
+            typeName: swiftTypeName(of: Native.self),
+            encoding: .native,
+            encode: { value throws(CodecFailure) in try value.sqliteValue() },
+            decode: { stored throws(CodecFailure) in
+                guard let value = Native(sqliteValue: stored) else {
+                    throw CodecFailure(reason: "found \(stored.storageClass) \(stored.shortDescription)")
+                }
+                return value
+            })
+        // Native is Value: `make` only gets here when `Value.self` is `Native.self`.
+        return codec as! CellCodec<Value>
+    }
+
+    private static func jsonCodec() -> CellCodec<Value> {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let decoder = JSONDecoder()
+        return CellCodec(
+            typeName: swiftTypeName(of: Value.self),
+            encoding: .json,
+            encode: { value throws(CodecFailure) in
+                do {
+                    return .text(String(decoding: try encoder.encode(value), as: UTF8.self))
+                } catch {
+                    throw CodecFailure(reason: String(describing: error))
+                }
+            },
+            decode: { stored throws(CodecFailure) in
+                guard case .text(let json) = stored else {
+                    throw CodecFailure(reason: "expected JSON text, found \(stored.storageClass)")
+                }
+                do {
+                    return try decoder.decode(Value.self, from: Data(json.utf8))
+                } catch {
+                    throw CodecFailure(reason: String(describing: error))
+                }
+            })
+    }
+}
+
+/// The name Cellar records for a Swift type: short and without the module,
+/// so a type keeps its name when the code around it moves.
+func swiftTypeName<T>(of type: T.Type) -> String {
+    String(describing: type)
+}
+
+/// Why a value could not be encoded or decoded; the cell turns it into a
+/// ``CellError`` that names itself.
+struct CodecFailure: Error {
+    let reason: String
+}
+
+extension SQLiteValue {
+    /// The value as a short text for error messages.
+    var shortDescription: String {
+        switch self {
+        case .null: "NULL"
+        case .integer(let value): String(value)
+        case .real(let value): String(value)
+        case .text(let value): value.count > 40 ? quoted(String(value.prefix(40)) + "...") : quoted(value)
+        case .blob(let value): "of \(value.count) bytes"
+        }
+    }
+}
+
+// MARK: - Values SQLite holds as themselves
+
+/// A type whose values SQLite stores as one of its own values.
+protocol NativeCellValue: Codable, Sendable {
+    func sqliteValue() throws(CodecFailure) -> SQLiteValue
+    /// Nil when `sqliteValue` holds no value of this type.
+    init?(sqliteValue: SQLiteValue)
+}
+
+extension NativeCellValue where Self: FixedWidthInteger {
+    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+        // Integers beyond Int64 (large UInt64 values) are kept exactly, as
+        // decimal text.
+        if let integer = Int64(exactly: self) {
+            return .integer(integer)
+        }
+        return .text(String(self))
+    }
+
+    init?(sqliteValue: SQLiteValue) {
+        switch sqliteValue {
+        case .integer(let integer): self.init(exactly: integer)
+        case .text(let text): self.init(text)
+        default: return nil
+        }
+    }
+}
+
+extension Int: NativeCellValue {}
+extension Int8: NativeCellValue {}
+extension Int16: NativeCellValue {}
+extension Int32: NativeCellValue {}
+extension Int64: NativeCellValue {}
+extension UInt: NativeCellValue {}
+extension UInt8: NativeCellValue {}
+extension UInt16: NativeCellValue {}
+extension UInt32: NativeCellValue {}
+extension UInt64: NativeCellValue {}
+
+extension Double: NativeCellValue {
+    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+        // SQLite turns NaN into NULL, which would read back as a different value.
+        guard !isNaN else { throw CodecFailure(reason: "NaN cannot be stored") }
+        return .real(self)
+    }
+
+    init?(sqliteValue: SQLiteValue) {
+        guard case .real(let real) = sqliteValue else { return nil }
+        self = real
+    }
+}
+
+extension Float: NativeCellValue {
+    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+        try Double(self).sqliteValue()
+    }
+
+    init?(sqliteValue: SQLiteValue) {
+        guard case .real(let real) = sqliteValue, let float = Float(exactly: real) else { return nil }
+        self = float
+    }
+}
+
+extension Bool: NativeCellValue {
+    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+        .integer(self ? 1 : 0)
+    }
+
+    init?(sqliteValue: SQLiteValue) {
+        switch sqliteValue {
+        case .integer(0): self = false
+        case .integer(1): self = true
+        default: return nil
+        }
+    }
+}
+
+extension String: NativeCellValue {
+    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+        .text(self)
+    }
+
+    init?(sqliteValue: SQLiteValue) {
+        guard case .text(let text) = sqliteValue else { return nil }
+        self = text
+    }
+}
+
+extension Data: NativeCellValue {
+    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+        .blob(self)
+    }
+
+    init?(sqliteValue: SQLiteValue) {
+        guard case .blob(let data) = sqliteValue else { return nil }
+        self = data
+    }
+}
+
+extension Optional: NativeCellValue where Wrapped: NativeCellValue {
+    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+        guard let self else { return .null }
+        return try self.sqliteValue()
+    }
+
+    init?(sqliteValue: SQLiteValue) {
+        if case .null = sqliteValue {
+            self = .none
+        } else if let wrapped = Wrapped(sqliteValue: sqliteValue) {
+            self = .some(wrapped)
+        } else {
+            return nil
+        }
+    }
+}

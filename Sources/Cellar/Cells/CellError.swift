@@ -1,0 +1,59 @@
+/// A closure's state that cannot be used as asked: a key or cell name that is
+/// not valid, a cell restored as another type than the one stored, an instance
+/// that was deleted, or state shaped for a newer factory.
+///
+/// Every case reads as one sentence that names the closure and the cell; the
+/// failed operation changed nothing.
+public enum CellError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A key, factory name or cell name breaks the naming rules.
+    case invalidName(kind: String, name: String, reason: String)
+    /// The cell holds a value of another type than the one asked for.
+    case typeMismatch(instance: String, cell: String, storedType: String, requestedType: String)
+    /// The stored value could not be decoded as its declared type.
+    case undecodable(instance: String, cell: String, type: String, reason: String)
+    /// The value could not be encoded for storage.
+    case unencodable(instance: String, cell: String, type: String, reason: String)
+    /// The closure instance was deleted while this process still held it.
+    case instanceDeleted(instance: String)
+    /// The instance has no cell with this name.
+    case noSuchCell(instance: String, cell: String)
+    /// A state migration tried to create a cell that exists already.
+    case cellExists(instance: String, cell: String)
+    /// The stored state was shaped by a newer version of the factory.
+    case newerStateVersion(instance: String, storedVersion: Int, factoryVersion: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidName(let kind, let name, let reason):
+            "The \(kind) \(quoted(name)) is not valid: \(reason)."
+        case .typeMismatch(let instance, let cell, let storedType, let requestedType):
+            "Cell '\(cell)' of \(instance) holds a \(storedType), not a \(requestedType); restore it as \(storedType) or migrate the factory's state."
+        case .undecodable(let instance, let cell, let type, let reason):
+            "Cell '\(cell)' of \(instance) could not be read as \(type) (\(reason)); fix the value or migrate the factory's state."
+        case .unencodable(let instance, let cell, let type, let reason):
+            "A \(type) could not be stored in cell '\(cell)' of \(instance) (\(reason)); nothing was changed."
+        case .instanceDeleted(let instance):
+            "\(instance) was deleted; restore it again to start it afresh."
+        case .noSuchCell(let instance, let cell):
+            "\(instance) has no cell named '\(cell)'."
+        case .cellExists(let instance, let cell):
+            "\(instance) already has a cell named '\(cell)'."
+        case .newerStateVersion(let instance, let storedVersion, let factoryVersion):
+            "\(instance) was saved by a newer version of its factory (state version \(storedVersion), this one is \(factoryVersion)); upgrade the program to restore it."
+        }
+    }
+}
+
+/// `name` in quotes, with control characters spelled out so an error message
+/// stays on one line and shows what was really typed.
+func quoted(_ name: String) -> String {
+    var text = "'"
+    for scalar in name.unicodeScalars {
+        if scalar.properties.generalCategory == .control || scalar == "'" || scalar == "\\" {
+            text += scalar.escaped(asASCII: true)
+        } else {
+            text.unicodeScalars.append(scalar)
+        }
+    }
+    return text + "'"
+}

@@ -1,0 +1,146 @@
+/// A captured variable that lives in the store: every change is written
+/// through to the file before the call returns.
+///
+/// A factory declares its cells with ``Cells/cell(_:default:)`` and the
+/// closures it returns capture them, the way a Python closure captures a
+/// `nonlocal` variable. Closures built by one factory call share their cells;
+/// restoring the same key again in the same process hands out the same cell
+/// objects.
+///
+/// For example, a durable counter:
+///
+/// ```swift
+/// let counter = Factory("counter") { cells in
+///     let count = cells.cell("count", default: 0)
+///     return { try count.update { $0 += 1; return $0 } }
+/// }
+/// let next = try store.restore(counter, key: "visits")
+/// try next()  // 1, then 2 after the next call, even across restarts
+/// ```
+///
+/// Reads are served from memory while no other connection has committed
+/// since the value was read; a change by another process is seen by the next
+/// call. ``update(_:)`` always works on the stored value inside one write
+/// transaction, so concurrent processes lose no update.
+public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendable {
+    // `@unchecked Sendable` is sound: the `cached...` properties, the only
+    // mutable state, are read and written only inside
+    // `storage.withLock`/`withFreshView`/`transaction`, which hold the lock of
+    // the storage all cells of a store share. Everything else is immutable.
+
+    /// The cell's name within its closure instance.
+    public let name: String
+    private let storage: Storage
+    private let address: CellAddress
+    /// `factory/key`, for messages.
+    private let instance: String
+    private let codec: CellCodec<Value>
+
+    private var cachedValue: Value?
+    /// `cachedValue` as stored, to tell whether an update changed anything.
+    private var cachedStoredValue: SQLiteValue?
+    private var cachedGeneration: UInt64 = 0
+
+    init(name: String, closureID: Int64, instance: String, storage: Storage, codec: CellCodec<Value>) {
+        self.name = name
+        self.storage = storage
+        self.address = CellAddress(closureID: closureID, name: name)
+        self.instance = instance
+        self.codec = codec
+    }
+
+    /// The cell's current value.
+    ///
+    /// - Throws: ``CellError`` if the instance was deleted or the stored value
+    ///   is not a `Value`; ``StoreError`` if the file cannot be read.
+    public func get() throws -> Value {
+        try storage.withFreshView { try currentValue() }
+    }
+
+    /// Stores `value` in the cell.
+    ///
+    /// When this returns, `value` is committed (or part of the enclosing
+    /// ``Store/transaction(_:)``). If it throws, nothing changed.
+    ///
+    /// - Throws: ``CellError`` if the value cannot be encoded or the instance
+    ///   was deleted; ``StoreError`` if the file cannot be written.
+    public func set(_ value: Value) throws {
+        try storage.withLock {
+            try write(value, as: try codec.encode(value, cell: name, instance: instance))
+        }
+    }
+
+    /// Changes the cell's value in place, atomically: `body` gets the stored
+    /// value inside a write transaction, and what it leaves there is committed.
+    /// If `body` throws, nothing changes and the error is rethrown; if it
+    /// leaves the value as it was, nothing is written.
+    ///
+    /// For example, a withdrawal that refuses to overdraw:
+    ///
+    /// ```swift
+    /// try balance.update { current in
+    ///     guard amount <= current else { throw AccountError.insufficientFunds }
+    ///     current -= amount
+    /// }
+    /// ```
+    ///
+    /// - Parameter body: Changes the value; runs once, while the store's write
+    ///   lock is held, so keep it short and free of other I/O.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws, ``CellError`` or ``StoreError``.
+    @discardableResult
+    public func update<Result>(_ body: (inout Value) throws -> Result) throws -> Result {
+        try storage.transaction {
+            var value = try currentValue()
+            let storedBefore = cachedStoredValue
+            let result = try body(&value)
+            let stored = try codec.encode(value, cell: name, instance: instance)
+            if stored != storedBefore {
+                try write(value, as: stored)
+            }
+            return result
+        }
+    }
+
+    // MARK: Reading and writing under the lock
+
+    /// The value, from memory if nothing may have changed it since it was read.
+    private func currentValue() throws -> Value {
+        if cachedGeneration == storage.generation, let cachedValue {
+            return cachedValue
+        }
+        guard let record = try storage.cellRecord(closureID: address.closureID, name: name) else {
+            throw try missingCellError()
+        }
+        let value = try codec.decode(record, instance: instance)
+        cache(value, storedAs: record.value)
+        return value
+    }
+
+    /// Writes `value`, encoded as `stored`, to the file and remembers it.
+    private func write(_ value: Value, as stored: SQLiteValue) throws {
+        let updated = try storage.updateCellValue(closureID: address.closureID, name: name, type: codec.typeName, value: stored)
+        guard updated else {
+            // Deleted, renamed or retyped by someone else: say which.
+            if let record = try storage.cellRecord(closureID: address.closureID, name: name) {
+                throw CellError.typeMismatch(instance: instance, cell: name, storedType: record.type, requestedType: codec.typeName)
+            }
+            throw try missingCellError()
+        }
+        cache(value, storedAs: stored)
+    }
+
+    private func missingCellError() throws -> CellError {
+        if try storage.closureRecord(id: address.closureID) == nil {
+            return .instanceDeleted(instance: instance)
+        }
+        return .noSuchCell(instance: instance, cell: name)
+    }
+
+    /// Remembers a value just read or written as current at this generation.
+    func cache(_ value: Value, storedAs stored: SQLiteValue) {
+        cachedValue = value
+        cachedStoredValue = stored
+        cachedGeneration = storage.generation
+    }
+}

@@ -1,0 +1,42 @@
+/// The rules every factory name, key and cell name follows.
+///
+/// A name is 1 to 255 bytes of UTF-8, neither starts nor ends with white
+/// space, and holds no control characters, line separators, `/` or `\`.
+/// Quotes, spaces inside, SQL and any other Unicode are fine: names only ever
+/// reach SQLite as bound values. `/` is kept out so `factory/key` names one
+/// instance without ambiguity, and so a name can never act as a file path.
+enum NameRules {
+    static let maximumByteCount = 255
+
+    /// Throws ``CellError/invalidName(kind:name:reason:)`` with the first rule `name` breaks.
+    static func validate(_ name: String, as kind: String) throws(CellError) {
+        if let reason = violation(in: name) {
+            throw CellError.invalidName(kind: kind, name: name, reason: reason)
+        }
+    }
+
+    /// The first rule `name` breaks, said as a reason; nil when it breaks none.
+    static func violation(in name: String) -> String? {
+        if name.isEmpty {
+            return "it is empty"
+        }
+        if name.utf8.count > maximumByteCount {
+            return "it is longer than \(maximumByteCount) bytes"
+        }
+        if name.first!.isWhitespace || name.last!.isWhitespace {
+            return "it starts or ends with white space"
+        }
+        for scalar in name.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator:
+                return "it contains a control character"
+            default:
+                break
+            }
+            if scalar == "/" || scalar == "\\" {
+                return "it contains '\(scalar)'"
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,146 @@
+internal import CSQLite
+internal import Foundation
+
+/// A prepared SQL statement: one `sqlite3_stmt`, prepared in `init` and
+/// finalized in `deinit`.
+///
+/// A statement belongs to its ``Connection`` and, like it, is used by one
+/// thread at a time. Every run binds, steps and resets, so a cached statement
+/// never holds a read transaction open between uses.
+final class Statement {
+    let handle: OpaquePointer
+    let sql: String
+    private unowned let connection: Connection
+
+    init(connection: Connection, sql: String, persistent: Bool) throws(SQLiteError) {
+        var handle: OpaquePointer?
+        let flags = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
+        let code = sqlite3_prepare_v3(connection.handle, sql, -1, flags, &handle, nil)
+        guard code == SQLITE_OK, let handle else {
+            throw connection.error(code: code, sql: sql)
+        }
+        self.handle = handle
+        self.sql = sql
+        self.connection = connection
+    }
+
+    deinit {
+        sqlite3_finalize(handle)
+    }
+
+    // MARK: Binding
+
+    /// Binds `values` to the parameters `?1`, `?2`, ... in order.
+    func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
+        for (offset, value) in values.enumerated() {
+            try bind(value, at: Int32(offset + 1), all: values)
+        }
+    }
+
+    private func bind(_ value: SQLiteValue, at index: Int32, all: [SQLiteValue]) throws(SQLiteError) {
+        let code: Int32
+        switch value {
+        case .null:
+            code = sqlite3_bind_null(handle, index)
+        case .integer(let integer):
+            code = sqlite3_bind_int64(handle, index, integer)
+        case .real(let real):
+            code = sqlite3_bind_double(handle, index, real)
+        case .text(var text):
+            // With the byte count, a string holding NUL characters is bound whole.
+            code = text.withUTF8 { bytes -> Int32 in
+                guard let base = bytes.baseAddress else {
+                    return sqlite3_bind_text(handle, index, "", 0, nil)
+                }
+                return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { characters in
+                    sqlite3_bind_text64(handle, index, characters, UInt64(bytes.count),
+                                        cellar_sqlite_transient(), UInt8(SQLITE_UTF8))
+                }
+            }
+        case .blob(let data):
+            code = data.withUnsafeBytes { bytes in
+                // An empty Data may have no base address; SQLite needs a non-null
+                // pointer to store a zero-length blob rather than NULL.
+                sqlite3_bind_blob64(
+                    handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1),
+                    UInt64(bytes.count), cellar_sqlite_transient())
+            }
+        }
+        guard code == SQLITE_OK else {
+            throw connection.error(code: code, sql: sql, arguments: all)
+        }
+    }
+
+    // MARK: Running
+
+    /// Binds `arguments`, steps once and calls `row` if a row came back;
+    /// resets the statement either way.
+    func queryOne<T>(_ arguments: [SQLiteValue] = [], _ row: (Statement) throws -> T) throws -> T? {
+        defer { reset() }
+        try bind(arguments)
+        guard try step(arguments) else { return nil }
+        return try row(self)
+    }
+
+    /// Binds `arguments` and calls `row` for every row; resets afterwards.
+    func queryAll<T>(_ arguments: [SQLiteValue] = [], _ row: (Statement) throws -> T) throws -> [T] {
+        defer { reset() }
+        try bind(arguments)
+        var rows: [T] = []
+        while try step(arguments) {
+            rows.append(try row(self))
+        }
+        return rows
+    }
+
+    /// Binds `arguments` and runs the statement to completion.
+    func execute(_ arguments: [SQLiteValue] = []) throws(SQLiteError) {
+        defer { reset() }
+        try bind(arguments)
+        while try step(arguments) {}
+    }
+
+    /// Advances to the next row: true when a row is available, false when done.
+    private func step(_ arguments: [SQLiteValue]) throws(SQLiteError) -> Bool {
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        case let code: throw connection.error(code: code, sql: sql, arguments: arguments)
+        }
+    }
+
+    private func reset() {
+        // The error sqlite3_reset returns repeats the one step already threw.
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    // MARK: Reading columns
+
+    func value(at column: Int32) -> SQLiteValue {
+        switch sqlite3_column_type(handle, column) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(handle, column))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_column_double(handle, column))
+        case SQLITE_TEXT:
+            return .text(text(at: column))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(handle, column))
+            guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return .blob(Data()) }
+            return .blob(Data(bytes: bytes, count: count))
+        default:
+            return .null
+        }
+    }
+
+    func integer(at column: Int32) -> Int64 {
+        sqlite3_column_int64(handle, column)
+    }
+
+    func text(at column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(handle, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+}

@@ -1,0 +1,167 @@
+/// The rows Cellar keeps: closure instances and their cells. Every query
+/// Cellar runs on them is here, behind methods that take the lock.
+
+/// A closure instance's row.
+struct ClosureRecord: Sendable, Equatable {
+    let id: Int64
+    let factory: String
+    let key: String
+    let stateVersion: Int
+    let createdAt: String
+}
+
+/// A cell's stored row, less its address.
+struct CellRecord: Sendable, Equatable {
+    let name: String
+    let type: String
+    let encoding: CellEncoding
+    let value: SQLiteValue
+}
+
+/// How a cell's value is kept in the `value` column.
+enum CellEncoding: String, Sendable {
+    /// As the SQLite value itself: integer, real, text, blob or null.
+    case native
+    /// As JSON text.
+    case json
+}
+
+extension Storage {
+    // MARK: Closure instances
+
+    func closureRecord(factory: String, key: String) throws -> ClosureRecord? {
+        try withLock {
+            try statement("SELECT id, factory, key, state_version, created_at FROM closures WHERE factory = ? AND key = ?")
+                .queryOne([.text(factory), .text(key)], Self.closureRecord)
+        }
+    }
+
+    func closureRecord(id: Int64) throws -> ClosureRecord? {
+        try withLock {
+            try statement("SELECT id, factory, key, state_version, created_at FROM closures WHERE id = ?")
+                .queryOne([.integer(id)], Self.closureRecord)
+        }
+    }
+
+    private static func closureRecord(_ row: Statement) -> ClosureRecord {
+        ClosureRecord(id: row.integer(at: 0), factory: row.text(at: 1), key: row.text(at: 2),
+                      stateVersion: Int(row.integer(at: 3)), createdAt: row.text(at: 4))
+    }
+
+    /// Inserts a closure instance and returns its row.
+    func insertClosure(factory: String, key: String, stateVersion: Int) throws -> ClosureRecord {
+        try withLock {
+            try statement("INSERT INTO closures (factory, key, state_version) VALUES (?, ?, ?)")
+                .execute([.text(factory), .text(key), .integer(Int64(stateVersion))])
+            guard let record = try closureRecord(id: lastInsertedRowID) else {
+                preconditionFailure("the row just inserted is missing")
+            }
+            return record
+        }
+    }
+
+    func setStateVersion(_ version: Int, ofClosure id: Int64) throws {
+        try withLock {
+            try statement("UPDATE closures SET state_version = ? WHERE id = ?").execute([.integer(Int64(version)), .integer(id)])
+        }
+    }
+
+    /// Deletes an instance and its cells; false if there was none.
+    func deleteClosure(factory: String, key: String) throws -> Bool {
+        try withLock {
+            try statement("DELETE FROM closures WHERE factory = ? AND key = ?").execute([.text(factory), .text(key)])
+            let deleted = changes > 0
+            if deleted { invalidateCachedValues() }
+            return deleted
+        }
+    }
+
+    func factoryNames() throws -> [String] {
+        try withLock {
+            try statement("SELECT DISTINCT factory FROM closures ORDER BY factory").queryAll { $0.text(at: 0) }
+        }
+    }
+
+    func closureRecords(factory: String) throws -> [ClosureRecord] {
+        try withLock {
+            try statement("SELECT id, factory, key, state_version, created_at FROM closures WHERE factory = ? ORDER BY key")
+                .queryAll([.text(factory)], Self.closureRecord)
+        }
+    }
+
+    // MARK: Cells
+
+    func cellRecord(closureID: Int64, name: String) throws -> CellRecord? {
+        try withLock {
+            try statement("SELECT name, type, encoding, value FROM cells WHERE closure_id = ? AND name = ?")
+                .queryOne([.integer(closureID), .text(name)], Self.cellRecord)
+        }
+    }
+
+    func cellRecords(closureID: Int64) throws -> [CellRecord] {
+        try withLock {
+            try statement("SELECT name, type, encoding, value FROM cells WHERE closure_id = ? ORDER BY name")
+                .queryAll([.integer(closureID)], Self.cellRecord)
+        }
+    }
+
+    private static func cellRecord(_ row: Statement) -> CellRecord {
+        CellRecord(name: row.text(at: 0), type: row.text(at: 1),
+                   encoding: CellEncoding(rawValue: row.text(at: 2)) ?? .native, value: row.value(at: 3))
+    }
+
+    func insertCell(closureID: Int64, _ record: CellRecord) throws {
+        try withLock {
+            try statement("INSERT INTO cells (closure_id, name, type, encoding, value) VALUES (?, ?, ?, ?, ?)")
+                .execute([.integer(closureID), .text(record.name), .text(record.type), .text(record.encoding.rawValue), record.value])
+        }
+    }
+
+    /// Writes a new value into a cell that still holds a value of `type`;
+    /// false if there is no such cell (deleted, renamed or retyped meanwhile).
+    func updateCellValue(closureID: Int64, name: String, type: String, value: SQLiteValue) throws -> Bool {
+        try withLock {
+            try statement("UPDATE cells SET value = ? WHERE closure_id = ? AND name = ? AND type = ?")
+                .execute([value, .integer(closureID), .text(name), .text(type)])
+            return changes == 1
+        }
+    }
+
+    /// Replaces a cell's type and value (a state migration's transform).
+    func replaceCell(closureID: Int64, _ record: CellRecord) throws {
+        try withLock {
+            try statement("UPDATE cells SET type = ?, encoding = ?, value = ? WHERE closure_id = ? AND name = ?")
+                .execute([.text(record.type), .text(record.encoding.rawValue), record.value, .integer(closureID), .text(record.name)])
+        }
+    }
+
+    func renameCell(closureID: Int64, from name: String, to newName: String) throws {
+        try withLock {
+            try statement("UPDATE cells SET name = ? WHERE closure_id = ? AND name = ?")
+                .execute([.text(newName), .integer(closureID), .text(name)])
+        }
+    }
+
+    func deleteCell(closureID: Int64, name: String) throws {
+        try withLock {
+            try statement("DELETE FROM cells WHERE closure_id = ? AND name = ?").execute([.integer(closureID), .text(name)])
+        }
+    }
+}
+
+extension Storage {
+    /// What `PRAGMA name` says on this store's own connection, e.g. its
+    /// `synchronous` level, which no other connection can see.
+    func pragma(_ name: String) throws -> String {
+        try withLock {
+            try connection.cachedStatement("PRAGMA \(name)").queryOne { $0.text(at: 0) } ?? ""
+        }
+    }
+
+    /// The number of the last schema migration applied to the file.
+    func schemaVersion() throws -> Int {
+        try withLock {
+            Int(try statement("SELECT max(version) FROM cellar_migrations").queryOne { $0.integer(at: 0) } ?? 0)
+        }
+    }
+}

@@ -1,0 +1,246 @@
+internal import CSQLite
+internal import Foundation
+
+/// The one place where Cellar meets SQLite: a connection, the lock that
+/// serializes its use, transactions, and the bookkeeping that tells cells
+/// whether the values they hold in memory are still the stored ones.
+///
+/// Cells and the store reach the file only through `Storage`'s methods, so
+/// a different backing store would replace this type and nothing above it.
+///
+/// `@unchecked Sendable` is sound because every mutable property, the
+/// connection and everything reached through it are touched only while
+/// `lock` is held: every method takes the lock (it is recursive, so a
+/// transaction's body can call back in on the same thread), and nothing
+/// handed out by a method outlives it.
+final class Storage: @unchecked Sendable {
+    /// The file's path as the user gave it, for messages.
+    let path: String
+    let busyTimeoutMilliseconds: Int
+
+    private let lock = NSRecursiveLock()
+    let connection: Connection  // used only under `lock`
+
+    /// Increases whenever values cached in memory may no longer be the stored
+    /// ones: another connection committed, or a transaction rolled back.
+    /// A cell's cached value is good while it was read at the current generation.
+    private(set) var generation: UInt64 = 0
+    private var lastDataVersion: Int64 = 0
+    private var transactionDepth = 0
+    private var liveCells: [CellAddress: WeakCell] = [:]
+    private var liveCellsSweepThreshold = 64
+
+    /// How a store file is opened.
+    enum AccessMode: Sendable {
+        /// Read and write; create the file if it does not exist.
+        case create
+        /// Read and write an existing file.
+        case readWrite
+        /// Read an existing file; never write to it.
+        case readOnly
+    }
+
+    /// Opens (or creates) the store at `path` and brings its schema up to date.
+    init(path: String, mode: AccessMode, durability: Durability, busyTimeoutMilliseconds: Int,
+         migrator: Migrator = .embedded) throws {
+        self.path = path
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        let isInMemory = path == ":memory:"
+        let flags: Int32 = switch mode {
+        case .create: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .readWrite: SQLITE_OPEN_READWRITE
+        case .readOnly: SQLITE_OPEN_READONLY
+        }
+        if mode != .create, !isInMemory, !FileManager.default.fileExists(atPath: path) {
+            throw StoreError.missing(path: path)
+        }
+        do {
+            connection = try Connection(path: path, flags: flags)
+        } catch {
+            throw StoreError(error, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        }
+        try withLock {
+            connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
+            // Read what the file is before anything writes to it: a foreign
+            // database must be left exactly as it was.
+            let pending = try migrator.pendingMigrations(of: connection, path: path)
+            if mode == .readOnly || connection.isReadOnly {
+                if !pending.isEmpty {
+                    guard mode == .readOnly else { throw StoreError.readOnly(path: path) }
+                    throw StoreError.needsMigration(
+                        path: path, fileVersion: migrator.latestVersion - pending.count,
+                        supportedVersion: migrator.latestVersion)
+                }
+            } else {
+                if !isInMemory {
+                    // Switching to WAL takes an exclusive lock without calling the
+                    // busy handler (it already holds a read lock), so it can fail at
+                    // once while another process creates the same new file: retry.
+                    let journalMode = try connection.retryingWhileBusy {
+                        try connection.cachedStatement("PRAGMA journal_mode = WAL").queryOne { $0.text(at: 0) }
+                    }
+                    guard journalMode == "wal" else { throw StoreError.readOnly(path: path) }
+                }
+                try connection.execute(durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                try migrator.migrate(connection, path: path)
+            }
+            try connection.execute("PRAGMA foreign_keys = ON")
+            lastDataVersion = try currentDataVersion()
+        }
+    }
+
+    // MARK: The lock
+
+    /// Runs `body` while holding the lock; a SQLite failure leaves as the
+    /// ``StoreError`` it stands for.
+    func withLock<T>(_ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            return try body()
+        } catch let error as SQLiteError {
+            throw StoreError(error, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        }
+    }
+
+    /// Runs `body` under the lock, after making sure the generation reflects
+    /// every commit of other connections so far: a cell whose cached value
+    /// is of the current generation may serve it without reading the file.
+    func withFreshView<T>(_ body: () throws -> T) throws -> T {
+        try withLock {
+            if transactionDepth == 0 {
+                try noticeChangesByOthers()
+            }
+            return try body()
+        }
+    }
+
+    /// A cached prepared statement; call it under the lock only.
+    func statement(_ sql: String) throws -> Statement {
+        if transactionDepth > 0 && connection.isAutocommit {
+            // SQLite rolled the whole transaction back after an error (disk
+            // full, I/O): running on would commit statements one by one.
+            throw StoreError.transactionAborted(path: path)
+        }
+        return try connection.cachedStatement(sql)
+    }
+
+    /// Rows changed by the latest write statement; call it under the lock only.
+    var changes: Int { connection.changes }
+    var lastInsertedRowID: Int64 { connection.lastInsertedRowID }
+
+    // MARK: Transactions
+
+    /// True while the current thread runs inside ``transaction(_:)``.
+    var isInTransaction: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return transactionDepth > 0
+    }
+
+    /// Runs `body` in a write transaction: `BEGIN IMMEDIATE` at the outermost
+    /// level, a savepoint inside another transaction. Commits if `body`
+    /// returns, rolls back and rethrows if it throws; after a rollback every
+    /// cached value is read again from the file.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try withLock {
+            transactionDepth == 0 ? try outermostTransaction(body) : try savepoint(body)
+        }
+    }
+
+    private func outermostTransaction<T>(_ body: () throws -> T) throws -> T {
+        try statement("BEGIN IMMEDIATE").execute()
+        transactionDepth = 1
+        defer { transactionDepth = 0 }
+        do {
+            // With the write lock held no one else can commit: one look at the
+            // data version covers the whole transaction.
+            try noticeChangesByOthers()
+            let result = try body()
+            try statement("COMMIT").execute()
+            return result
+        } catch {
+            rollBack("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try statement("SAVEPOINT cellar").execute()
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
+        do {
+            let result = try body()
+            try statement("RELEASE cellar").execute()
+            return result
+        } catch {
+            rollBack("ROLLBACK TO cellar")
+            throw error
+        }
+    }
+
+    /// Undoes the transaction or savepoint after `body` failed.
+    private func rollBack(_ sql: String) {
+        // Any value cached during the transaction may be gone from the file.
+        generation &+= 1
+        guard !connection.isAutocommit else { return }  // SQLite already rolled back
+        // A failing rollback is not reported: the error that caused it is
+        // already on its way to the caller, and SQLite rolls back the
+        // transaction anyway when the connection closes or the next BEGIN fails.
+        try? connection.cachedStatement(sql).execute()
+    }
+
+    // MARK: Changes by other connections
+
+    private func currentDataVersion() throws -> Int64 {
+        try connection.cachedStatement("PRAGMA data_version").queryOne { $0.integer(at: 0) } ?? 0
+    }
+
+    /// Bumps the generation if another connection committed since the last look.
+    private func noticeChangesByOthers() throws {
+        let version = try currentDataVersion()
+        if version != lastDataVersion {
+            lastDataVersion = version
+            generation &+= 1
+        }
+    }
+
+    /// Makes every cell read its value from the file again, e.g. after an
+    /// instance was deleted.
+    func invalidateCachedValues() {
+        lock.lock()
+        defer { lock.unlock() }
+        generation &+= 1
+    }
+
+    // MARK: Cells in use
+
+    /// The live cell object for `address`, so that restoring a key twice in
+    /// one process gives closures that share the same cells.
+    func liveCell(at address: CellAddress) -> AnyObject? {
+        lock.lock()
+        defer { lock.unlock() }
+        return liveCells[address]?.cell
+    }
+
+    func registerLiveCell(_ cell: AnyObject, at address: CellAddress) {
+        lock.lock()
+        defer { lock.unlock() }
+        liveCells[address] = WeakCell(cell: cell)
+        // Memory follows the cells in use, not every cell ever restored.
+        if liveCells.count >= liveCellsSweepThreshold {
+            liveCells = liveCells.filter { $0.value.cell != nil }
+            liveCellsSweepThreshold = max(64, liveCells.count * 2)
+        }
+    }
+}
+
+/// Where a cell lives: its closure instance's row and its name.
+struct CellAddress: Hashable, Sendable {
+    let closureID: Int64
+    let name: String
+}
+
+private struct WeakCell {
+    weak var cell: AnyObject?
+}

@@ -1,0 +1,99 @@
+/// A store file that cannot be used as asked: missing, foreign, damaged,
+/// read-only, full, busy or written by a newer Cellar.
+///
+/// Every case reads as one sentence that says what happened and what to do;
+/// whatever failed left the stored state as it was.
+///
+/// For example:
+///
+/// ```swift
+/// do {
+///     let store = try Store(at: "bank.sqlite")
+/// } catch StoreError.newerSchema(_, let found, let supported) {
+///     print("written by a newer Cellar (schema \(found), this build knows \(supported))")
+/// }
+/// ```
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// There is no store at `path`, and the store was opened without creating one.
+    case missing(path: String)
+    /// The file at `path` could not be opened (a missing folder, no permission).
+    case cannotOpen(path: String, reason: String)
+    /// The file at `path` is not a SQLite database.
+    case notADatabase(path: String)
+    /// The file at `path` is a SQLite database that belongs to something else.
+    case notACellarStore(path: String)
+    /// The file at `path` was written by a newer Cellar than this one.
+    case newerSchema(path: String, fileVersion: Int, supportedVersion: Int)
+    /// The store needs schema migrations, but was opened read-only.
+    case needsMigration(path: String, fileVersion: Int, supportedVersion: Int)
+    /// The file at `path` is damaged.
+    case corrupt(path: String, detail: String)
+    /// The store at `path` cannot be written: a read-only file, folder or mount.
+    case readOnly(path: String)
+    /// The disk that holds `path` is full.
+    case diskFull(path: String)
+    /// The operating system reported an I/O error on `path`.
+    case ioError(path: String, detail: String)
+    /// Another connection kept the store locked for longer than the busy timeout.
+    case busy(path: String, timeoutMilliseconds: Int)
+    /// SQLite rolled back the enclosing transaction by itself after an
+    /// earlier error inside it (such as a full disk); nothing in it was saved.
+    case transactionAborted(path: String)
+    /// A failure SQLite reported that has no better name.
+    case sqlite(SQLiteError)
+
+    public var description: String {
+        switch self {
+        case .missing(let path):
+            "There is no store at '\(path)'; check the path, or create the store by opening it for writing."
+        case .cannotOpen(let path, let reason):
+            "Cannot open the store at '\(path)' (\(reason)); check that its folder exists and that you may write there."
+        case .notADatabase(let path):
+            "The file '\(path)' is not a SQLite database; choose another path, or restore the store from a backup."
+        case .notACellarStore(let path):
+            "The file '\(path)' is a SQLite database but not a Cellar store; choose another path, Cellar leaves it untouched."
+        case .newerSchema(let path, let fileVersion, let supportedVersion):
+            "The store '\(path)' was written by a newer Cellar (schema version \(fileVersion), this one knows up to \(supportedVersion)); upgrade Cellar to use it."
+        case .needsMigration(let path, let fileVersion, let supportedVersion):
+            "The store '\(path)' has schema version \(fileVersion) and needs upgrading to \(supportedVersion); open it for writing once to migrate it."
+        case .corrupt(let path, let detail):
+            "The store '\(path)' is damaged (\(detail)); restore it from a backup."
+        case .readOnly(let path):
+            "The store '\(path)' is read-only; check the permissions of the file and its folder."
+        case .diskFull(let path):
+            "The disk holding '\(path)' is full; free some space and try again (nothing was changed)."
+        case .ioError(let path, let detail):
+            "An I/O error occurred on the store '\(path)' (\(detail)); check the disk, then try again."
+        case .busy(let path, let timeout):
+            "The store '\(path)' stayed locked by another process for more than \(timeout) ms; try again."
+        case .transactionAborted(let path):
+            "SQLite rolled back the transaction on '\(path)' after an earlier error in it; nothing in it was saved."
+        case .sqlite(let error):
+            error.description
+        }
+    }
+}
+
+extension StoreError {
+    /// The domain error a SQLite failure on the store at `path` stands for.
+    init(_ error: SQLiteError, path: String, busyTimeoutMilliseconds: Int) {
+        switch error.code {
+        case .busy, .locked:
+            self = .busy(path: path, timeoutMilliseconds: busyTimeoutMilliseconds)
+        case .full:
+            self = .diskFull(path: path)
+        case .readOnly:
+            self = .readOnly(path: path)
+        case .notADatabase:
+            self = .notADatabase(path: path)
+        case .corrupt:
+            self = .corrupt(path: path, detail: error.message)
+        case .ioError:
+            self = .ioError(path: path, detail: error.message)
+        case .cannotOpen:
+            self = .cannotOpen(path: path, reason: error.message)
+        default:
+            self = .sqlite(error)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+// The child process that Cellar's restart, crash and concurrency tests start.
+//
+//   CellarTestChild STORE counter KEY COUNT [full|normal]
+//       increments counter KEY COUNT times, printing each acknowledged value
+//   CellarTestChild STORE multiplier KEY COEFFICIENT CALLS
+//       calls multiplier KEY CALLS times, printing each product
+//   CellarTestChild STORE transfers TOTAL [full|normal]
+//       forever: moves 1 from account "alice" to "bob" and counts the move in
+//       counter "transfers", all in one transaction; prints the count after
+//       each commit (the tests kill it with SIGKILL)
+//   CellarTestChild STORE balance NAME
+//       prints the balance of bank account NAME
+//
+// Each printed line is written with one write(2) after the commit returned,
+// so a line on stdout is an acknowledged change. Errors go to stderr, exit 1.
+
+import Cellar
+import CellarExamples
+import Foundation
+
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+func durability(_ argument: String?) -> Durability {
+    argument == "full" ? .full : .normal
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3 else {
+    FileHandle.standardError.write(Data("usage: CellarTestChild STORE COMMAND ...\n".utf8))
+    exit(64)
+}
+let path = arguments[1]
+
+do {
+    switch arguments[2] {
+    case "counter":
+        let store = try Store(at: path, options: .init(durability: durability(arguments.count > 5 ? arguments[5] : nil)))
+        let next = try store.restore(counterFactory, key: arguments[3])
+        for _ in 0..<Int(arguments[4])! {
+            say(String(try next()))
+        }
+    case "multiplier":
+        let store = try Store(at: path)
+        let multiplier = try store.restore(multiplierFactory(coefficient: Int(arguments[4])!), key: arguments[3])
+        for _ in 0..<Int(arguments[5])! {
+            say(String(try multiplier()))
+        }
+    case "transfers":
+        let total = Int(arguments[3])!
+        let store = try Store(at: path, options: .init(durability: durability(arguments.count > 4 ? arguments[4] : nil)))
+        let alice = try store.restore(bankAccountFactory(initialBalance: total), key: "alice")
+        let bob = try store.restore(bankAccountFactory(initialBalance: 0), key: "bob")
+        let count = try store.restore(counterFactory, key: "transfers")
+        say("ready")
+        while true {
+            let moved = try store.transaction {
+                guard try alice.withdraw(1), try bob.deposit(1) else {
+                    throw CocoaError(.featureUnsupported)  // alice is empty: the test ran too long
+                }
+                return try count()
+            }
+            say(String(moved))
+        }
+    case "balance":
+        let store = try Store(at: path)
+        guard let account = try store.restoreExisting(bankAccountFactory(initialBalance: 0), key: arguments[3]) else {
+            FileHandle.standardError.write(Data("no account \(arguments[3])\n".utf8))
+            exit(1)
+        }
+        say(String(try account.balance()))
+    default:
+        FileHandle.standardError.write(Data("unknown command \(arguments[2])\n".utf8))
+        exit(64)
+    }
+} catch {
+    FileHandle.standardError.write(Data("\(error)\n".utf8))
+    exit(1)
+}

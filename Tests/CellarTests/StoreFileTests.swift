@@ -1,0 +1,151 @@
+@testable import Cellar
+import CellarExamples
+import Foundation
+import Testing
+
+/// Opening files: schema migrations, and every kind of file Cellar must refuse
+/// while leaving it exactly as it was.
+@Suite struct StoreFileTests {
+    @Test func theEmbeddedMigrationsAreTheFilesInMigrations() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Migrations")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(!names.isEmpty)
+        let files = try names.map { name in
+            (fileName: name, sql: try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8))
+        }
+        #expect(embeddedMigrationFiles.map(\.fileName) == files.map(\.fileName))
+        #expect(embeddedMigrationFiles.map(\.sql) == files.map(\.sql))
+        #expect(Migrator.embedded.latestVersion == names.count)
+    }
+
+    @Test func aNewStoreRecordsEachMigrationOnce() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        _ = try Store(at: path)
+        _ = try Store(at: path)
+        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial"])
+        #expect(try sqliteRows(path, "PRAGMA application_id") == ["1128614994"])
+    }
+
+    @Test func aMigrationThatFailsRollsBackAloneAndIsNotRecorded() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let migrator = Migrator(files: embeddedMigrationFiles + [
+            (fileName: "0002_good.sql", sql: "CREATE TABLE extra (x INTEGER);"),
+            (fileName: "0003_bad.sql", sql: "CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);"),
+        ])
+        #expect(throws: StoreError.self) {
+            _ = try Storage(path: path, mode: .create, durability: .normal, busyTimeoutMilliseconds: 1000, migrator: migrator)
+        }
+        #expect(try sqliteRows(path, "SELECT version FROM cellar_migrations") == ["1", "2"])
+        #expect(try sqliteRows(path, "SELECT name FROM sqlite_schema WHERE name IN ('extra', 'half')") == ["extra"])
+        // The store still opens with the migrations it knows: 1 and 2 are applied.
+        #expect(throws: StoreError.newerSchema(path: path, fileVersion: 2, supportedVersion: 1)) { try Store(at: path) }
+    }
+
+    @Test func aStoreWrittenByANewerCellarIsRefusedAndLeftAlone() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        _ = try Store(at: path).restore(counterFactory, key: "k")()
+        try RawDatabase(path: path).execute("INSERT INTO cellar_migrations (version, name) VALUES (99, 'future')")
+        let before = storeFiles(at: path)
+        let error = StoreError.newerSchema(path: path, fileVersion: 99, supportedVersion: 1)
+        #expect(throws: error) { try Store(at: path) }
+        #expect(error.description == "The store '\(path)' was written by a newer Cellar (schema version 99, this one knows up to 1); upgrade Cellar to use it.")
+        #expect(storeFiles(at: path) == before)
+    }
+
+    @Test func aForeignSQLiteDatabaseIsRefusedAndLeftAlone() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("other.sqlite")
+        try RawDatabase(path: path).execute("CREATE TABLE people (name TEXT); INSERT INTO people VALUES ('Ada');")
+        let before = storeFiles(at: path)
+        #expect(throws: StoreError.notACellarStore(path: path)) { try Store(at: path) }
+        #expect(storeFiles(at: path) == before)
+        #expect(try sqliteRows(path, "PRAGMA journal_mode") == ["delete"], "the foreign file was switched to WAL")
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRefusedAndLeftAlone() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("notes.txt")
+        let text = Data(String(repeating: "These are not the bytes of a SQLite database.\n", count: 100).utf8)
+        try text.write(to: URL(fileURLWithPath: path))
+        #expect(throws: StoreError.notADatabase(path: path)) { try Store(at: path) }
+        #expect(FileManager.default.contents(atPath: path) == text)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func aMissingStoreIsNotCreatedUnlessAsked() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("missing.sqlite")
+        #expect(throws: StoreError.missing(path: path)) { try Store(at: path, options: .init(access: .existingOnly)) }
+        #expect(throws: StoreError.missing(path: path)) { try Store(at: path, options: .init(access: .readOnly)) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func aStoreInAMissingFolderCannotBeOpened() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("no/such/folder/store.sqlite")
+        #expect {
+            try Store(at: path)
+        } throws: { error in
+            guard case StoreError.cannotOpen(let failedPath, _) = error else { return false }
+            return failedPath == path
+        }
+    }
+
+    @Test func aReadOnlyStoreReadsButNeverWrites() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        _ = try Store(at: path).restore(counterFactory, key: "k")()
+        let before = storeFiles(at: path)
+        let store = try Store(at: path, options: .init(access: .readOnly))
+        #expect(try store.keys(of: "counter") == ["k"])
+        #expect(try store.inspect(factory: "counter", key: "k")?[cell: "count"]?.value == .integer(1))
+        let cell = try store.restore(Factory("counter") { cells in cells.cell("count", default: 0) }, key: "k")
+        #expect(try cell.get() == 1)
+        #expect(throws: StoreError.readOnly(path: path)) { try cell.update { $0 += 1 } }
+        #expect(throws: StoreError.readOnly(path: path)) { try cell.set(5) }
+        #expect(throws: StoreError.readOnly(path: path)) { try store.restore(counterFactory, key: "new") }
+        #expect(try cell.get() == 1)
+        #expect(storeFiles(at: path) == before)
+    }
+
+    @Test func aDamagedStoreIsReportedAsDamaged() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        do {
+            let store = try Store(at: path)
+            for index in 0..<200 {
+                _ = try store.restore(counterFactory, key: "key-\(index)")()
+            }
+        }
+        // Overwrite everything after the first page with garbage.
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        for index in 4096..<bytes.count { bytes[index] = UInt8(truncatingIfNeeded: index &* 31) }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect {
+            let store = try Store(at: path)
+            _ = try store.restore(counterFactory, key: "key-150")
+        } throws: { error in
+            switch error {
+            case StoreError.corrupt, StoreError.notADatabase: true
+            default: false
+            }
+        }
+    }
+
+    @Test func severalProcessesCreatingOneStoreAtOnceMigrateItOnce() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let children = try (0..<4).map { _ in try Child.start([path, "counter", "shared", "25"]) }
+        for child in children {
+            let result = child.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(try sqliteRows(path, "SELECT count(*) FROM cellar_migrations") == ["1"])
+        #expect(try sqliteRows(path, "SELECT value FROM cells") == ["100"])
+    }
+}

@@ -1,0 +1,120 @@
+import Cellar
+import CellarExamples
+import Foundation
+import Testing
+
+struct Refused: Error, Equatable {}
+
+@Suite struct TransactionTests {
+    @Test func aTransferAcrossClosuresCommitsAllOrNothing() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let store = try Store(at: path)
+        let checking = try store.restore(bankAccountFactory(initialBalance: 100), key: "checking")
+        let savings = try store.restore(bankAccountFactory(initialBalance: 0), key: "savings")
+
+        let moved = try store.transaction { try checking.withdraw(30) && savings.deposit(30) }
+        #expect(moved)
+        #expect(try checking.balance() == 70)
+        #expect(try savings.balance() == 30)
+
+        let before = storeFiles(at: path)
+        #expect(throws: Refused()) {
+            try store.transaction {
+                guard try checking.withdraw(50), try savings.deposit(50) else { return }
+                let balanceInside = try checking.balance()
+                #expect(balanceInside == 20, "the transaction sees its own changes")
+                throw Refused()
+            }
+        }
+        // Every in-memory view and the file are as before.
+        #expect(try checking.balance() == 70)
+        #expect(try savings.balance() == 30)
+        #expect(storeFiles(at: path) == before)
+        let other = try Store(at: path)
+        #expect(try other.restore(bankAccountFactory(initialBalance: 0), key: "checking").balance() == 70)
+    }
+
+    @Test func anUpdateWhoseBodyThrowsChangesNothing() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let store = try Store(at: path)
+        let cell = try store.restore(holder(10), key: "k")
+        let before = storeFiles(at: path)
+        #expect(throws: Refused()) {
+            try cell.update { value in
+                value = 99
+                throw Refused()
+            }
+        }
+        #expect(try cell.get() == 10)
+        #expect(storeFiles(at: path) == before)
+    }
+
+    @Test func severalCellsOfOneClosureCommitTogether() throws {
+        let store = try Store.inMemory()
+        let pair = Factory("pair") { cells in (cells.cell("a", default: 0), cells.cell("b", default: 0)) }
+        let (a, b) = try store.restore(pair, key: "k")
+        #expect(throws: Refused()) {
+            try store.transaction {
+                try a.set(1)
+                try b.update { $0 += 1 }
+                throw Refused()
+            }
+        }
+        #expect(try a.get() == 0)
+        #expect(try b.get() == 0)
+        try store.transaction {
+            try a.set(1)
+            try b.set(2)
+        }
+        #expect(try a.get() == 1)
+        #expect(try b.get() == 2)
+    }
+
+    @Test func nestedTransactionsRollBackOnlyTheirOwnChanges() throws {
+        let store = try Store.inMemory()
+        let cell = try store.restore(holder(0), key: "k")
+        var innerError: (any Error)?
+        var valueAfterInner = -1
+        try store.transaction {
+            try cell.set(1)
+            do {
+                try store.transaction {
+                    try cell.set(2)
+                    throw Refused()
+                }
+            } catch {
+                innerError = error
+            }
+            valueAfterInner = try cell.get()
+            try store.transaction { try cell.update { $0 += 10 } }
+        }
+        #expect(innerError is Refused)
+        #expect(valueAfterInner == 1, "the inner rollback undid only its own change")
+        #expect(try cell.get() == 11)
+    }
+
+    @Test func aRestoreThatFailsInsideATransactionLeavesNoInstance() throws {
+        let store = try Store.inMemory()
+        #expect(throws: Refused()) {
+            try store.transaction {
+                _ = try store.restore(counterFactory, key: "temporary")()
+                throw Refused()
+            }
+        }
+        #expect(try store.contains(factory: "counter", key: "temporary") == false)
+    }
+
+    @Test func aChangeByAnotherConnectionIsSeenByTheNextRead() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let first = try Store(at: path).restore(holder(0), key: "k")
+        let second = try Store(at: path).restore(holder(0), key: "k")
+        #expect(try first.get() == 0)
+        try second.set(5)
+        #expect(try first.get() == 5, "a cached value was served after another connection committed")
+        try first.update { $0 += 1 }
+        #expect(try second.get() == 6)
+    }
+}

@@ -1,0 +1,98 @@
+import Cellar
+import Foundation
+import Testing
+
+/// A Codable type that is not one of SQLite's own: stored as JSON.
+struct Money: Codable, Sendable, Equatable {
+    var cents: Int
+    var currency: String
+}
+
+/// A factory with one cell named "value" of type `Value`.
+func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "holder") -> Factory<PersistentCell<Value>> {
+    Factory(name) { cells in cells.cell("value", default: defaultValue) }
+}
+
+@Suite struct ValueTests {
+    /// Stores `value`, reads it back after a restart and returns how SQLite
+    /// holds it: its `typeof()`, its text, and Cellar's type name.
+    func roundTrip<Value: Codable & Sendable & Equatable>(_ value: Value) throws -> (storage: String, text: String, type: String) {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        try Store(at: path).restore(holder(value), key: "k").set(value)
+        let restored = try Store(at: path).restore(holder(value), key: "k").get()
+        #expect(restored == value)
+        return (try sqliteRows(path, "SELECT typeof(value) FROM cells").first ?? "",
+                try sqliteRows(path, "SELECT value FROM cells").first ?? "",
+                try sqliteRows(path, "SELECT type FROM cells").first ?? "")
+    }
+
+    @Test func integersFloatsStringsBoolsAndDataAreStoredNatively() throws {
+        #expect(try roundTrip(42) == ("integer", "42", "Int"))
+        #expect(try roundTrip(Int64.min) == ("integer", "-9223372036854775808", "Int64"))
+        #expect(try roundTrip(Int8(-7)) == ("integer", "-7", "Int8"))
+        #expect(try roundTrip(UInt32.max) == ("integer", "4294967295", "UInt32"))
+        #expect(try roundTrip(UInt64(7)) == ("integer", "7", "UInt64"))
+        #expect(try roundTrip(2.5) == ("real", "2.5", "Double"))
+        #expect(try roundTrip(Float(0.1)).storage == "real")
+        #expect(try roundTrip(Double.infinity).storage == "real")
+        #expect(try roundTrip("héllo 'world'") == ("text", "héllo 'world'", "String"))
+        #expect(try roundTrip("") == ("text", "", "String"))
+        #expect(try roundTrip(true) == ("integer", "1", "Bool"))
+        #expect(try roundTrip(false) == ("integer", "0", "Bool"))
+        #expect(try roundTrip(Data([0, 1, 2, 255])).storage == "blob")
+        #expect(try roundTrip(Data()).storage == "blob")
+        #expect(try roundTrip(Int?.none) == ("null", "NULL", "Optional<Int>"))
+        #expect(try roundTrip(Int?.some(3)) == ("integer", "3", "Optional<Int>"))
+    }
+
+    @Test func integersBeyondInt64AreKeptExactlyAsText() throws {
+        #expect(try roundTrip(UInt64.max) == ("text", "18446744073709551615", "UInt64"))
+    }
+
+    @Test func otherCodableTypesAreStoredAsJSONWithSortedKeys() throws {
+        #expect(try roundTrip(Money(cents: 150, currency: "EUR"))
+                == ("text", #"{"cents":150,"currency":"EUR"}"#, "Money"))
+        #expect(try roundTrip(["b": 2, "a": 1]) == ("text", #"{"a":1,"b":2}"#, "Dictionary<String, Int>"))
+        #expect(try roundTrip([1, 2, 3]) == ("text", "[1,2,3]", "Array<Int>"))
+    }
+
+    @Test func aTypeMismatchNamesTheCellAndBothTypesAndChangesNothing() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        try Store(at: path).restore(holder(0), key: "k").set(7)
+        let before = storeFiles(at: path)
+
+        let store = try Store(at: path)
+        let expected = CellError.typeMismatch(instance: "holder/k", cell: "value", storedType: "Int", requestedType: "String")
+        #expect(throws: expected) { try store.restore(holder("text"), key: "k") }
+        #expect(expected.description == "Cell 'value' of holder/k holds a Int, not a String; restore it as Int or migrate the factory's state.")
+        #expect(throws: CellError.self) { try store.restore(holder(Money(cents: 0, currency: "")), key: "k") }
+        #expect(throws: CellError.self) { try store.restore(holder(Int?.none), key: "k") }
+        #expect(storeFiles(at: path) == before)
+        #expect(try store.restore(holder(0), key: "k").get() == 7)
+    }
+
+    @Test func anUnencodableValueIsRefusedAndChangesNothing() throws {
+        let store = try Store.inMemory()
+        let cell = try store.restore(holder(1.5), key: "k")
+        #expect(throws: CellError.unencodable(instance: "holder/k", cell: "value", type: "Double", reason: "NaN cannot be stored")) {
+            try cell.set(.nan)
+        }
+        #expect(throws: CellError.self) { try cell.update { $0 = .nan } }
+        #expect(try cell.get() == 1.5)
+    }
+
+    @Test func aStoredValueThatDoesNotDecodeIsAClearError() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        _ = try Store(at: path).restore(holder(Money(cents: 1, currency: "EUR")), key: "k")
+        try RawDatabase(path: path).execute(#"UPDATE cells SET value = '{"cents":"lots"}'"#)
+        #expect {
+            try Store(at: path).restore(holder(Money(cents: 1, currency: "EUR")), key: "k")
+        } throws: { error in
+            guard case CellError.undecodable(let instance, let cell, let type, _) = error else { return false }
+            return instance == "holder/k" && cell == "value" && type == "Money"
+        }
+    }
+}
