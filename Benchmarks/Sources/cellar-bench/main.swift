@@ -15,11 +15,13 @@ try FileManager.default.createDirectory(at: directory, withIntermediateDirectori
 defer { try? FileManager.default.removeItem(at: directory) }
 
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1])! : 20_000
+let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "both"
 let rounds = 7
 var cellarTimes: [Double] = []
 var floorTimes: [Double] = []
 let counter = Factory("counter") { cells in cells.cell("count", default: 0) }
 for round in 0..<rounds {
+    if only != "floor" {
     let cellarPath = directory.appendingPathComponent("cellar-\(round).sqlite").path
     let store = try Store(at: cellarPath)
     let cell = try store.restore(counter, key: "bench")
@@ -29,6 +31,8 @@ for round in 0..<rounds {
     let final = try cell.get()
     precondition(final == count)
     cellarTimes.append(Double(cellarNs) / Double(count))
+    }
+    if only == "cellar" { floorTimes.append(1); continue }
 
     let floorNs = floor_update_loop(directory.appendingPathComponent("floor-\(round).sqlite").path, "NORMAL", Int64(count))
     precondition(floorNs > 0)

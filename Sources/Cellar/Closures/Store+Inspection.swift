@@ -46,7 +46,9 @@ extension Store {
 
 /// One closure instance as stored: what `cellar inspect factory/key` shows.
 public struct ClosureInspection: Sendable, Hashable {
+    /// The name of the factory that built the instance.
     public let factory: String
+    /// The key that names the instance.
     public let key: String
     /// The factory state version the cells are shaped for.
     public let stateVersion: Int
@@ -78,6 +80,7 @@ public struct ClosureInspection: Sendable, Hashable {
 
 /// One cell as stored: its name, the Swift type it holds and its value.
 public struct CellInspection: Sendable, Hashable {
+    /// The cell's name within its instance.
     public let name: String
     /// The Swift type's name, e.g. `Int` or `Array<Task>`.
     public let typeName: String
@@ -103,10 +106,15 @@ public struct CellInspection: Sendable, Hashable {
 
 /// A stored value, as SQLite holds it.
 public enum StoredValue: Sendable, Hashable, CustomStringConvertible {
+    /// SQL NULL: an optional cell holding `nil`.
     case null
+    /// An integer, including `Bool` (0 or 1).
     case integer(Int64)
+    /// A floating-point number.
     case real(Double)
+    /// A string (or an integer beyond `Int64`, as decimal text).
     case text(String)
+    /// Bytes: a `Data` cell.
     case blob(Data)
     /// A `Codable` value stored as JSON text.
     case json(String)

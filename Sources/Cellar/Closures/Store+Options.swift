@@ -10,6 +10,7 @@ extension Store {
         /// Whether the store may be created or written. Default: ``Access/createIfMissing``.
         public var access: Access
 
+        /// Options with the given settings; every default is the one described above.
         public init(durability: Durability = .normal, busyTimeout: Duration = .seconds(5), access: Access = .createIfMissing) {
             self.durability = durability
             self.busyTimeout = busyTimeout

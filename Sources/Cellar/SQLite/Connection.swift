@@ -10,6 +10,10 @@ final class Connection {
     let handle: OpaquePointer
     let path: String
     private var statementCache: [String: Statement] = [:]
+    /// The same cache for SQL written as literals, keyed by the literal's
+    /// address: hashing a pointer instead of the text keeps lookups off the
+    /// profile of the hot path.
+    private var literalStatementCache: [UnsafeRawPointer: Statement] = [:]
     /// Kept alive here because SQLite's busy handler points at it.
     var busyWait: BusyWait?
 
@@ -30,6 +34,7 @@ final class Connection {
 
     deinit {
         statementCache.removeAll()
+        literalStatementCache.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -73,6 +78,17 @@ final class Connection {
         return statement
     }
 
+    /// A statement for the literal `sql`, prepared once and reused for the connection's life.
+    func cachedStatement(_ sql: StaticString) throws(SQLiteError) -> Statement {
+        let key = UnsafeRawPointer(sql.utf8Start)
+        if let statement = literalStatementCache[key] {
+            return statement
+        }
+        let statement = try Statement(connection: self, sql: sql.description, persistent: true)
+        literalStatementCache[key] = statement
+        return statement
+    }
+
     /// Forgets the cached statement for `sql`, e.g. after it failed, so the
     /// next use prepares it afresh.
     func evictCachedStatement(_ sql: String) {
@@ -93,6 +109,15 @@ final class Connection {
     /// back to true.
     var isAutocommit: Bool {
         sqlite3_get_autocommit(handle) != 0
+    }
+
+    /// The pager's data version (`SQLITE_FCNTL_DATA_VERSION`): changes with
+    /// every commit to the file, this connection's included, as seen at the
+    /// start of the current or last transaction.
+    var fileDataVersion: UInt32 {
+        var version: UInt32 = 0
+        sqlite3_file_control(handle, "main", SQLITE_FCNTL_DATA_VERSION, &version)
+        return version
     }
 
     var isReadOnly: Bool {

@@ -39,8 +39,10 @@ extension SQLiteError {
     /// A SQLite result code. Match an extended code against a primary one
     /// with `~=`, as in `case .busy: ...` for `SQLITE_BUSY_RECOVERY`.
     public struct ResultCode: RawRepresentable, Hashable, Sendable {
+        /// The code as SQLite defines it, e.g. `SQLITE_BUSY` (5).
         public let rawValue: Int32
 
+        /// The code `rawValue`.
         public init(rawValue: Int32) {
             self.rawValue = rawValue
         }
@@ -64,6 +66,7 @@ extension SQLiteError {
             return pattern.rawValue == code.rawValue
         }
 
+        // The primary codes, as `sqlite3.h` names them.
         public static let error = ResultCode(rawValue: SQLITE_ERROR)
         public static let permission = ResultCode(rawValue: SQLITE_PERM)
         public static let abort = ResultCode(rawValue: SQLITE_ABORT)

@@ -111,8 +111,8 @@ final class Statement {
 
     private func reset() {
         // The error sqlite3_reset returns repeats the one step already threw.
+        // Bindings are not cleared: every run binds every parameter anew.
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
     }
 
     // MARK: Reading columns

@@ -25,7 +25,11 @@ final class Storage: @unchecked Sendable {
     /// ones: another connection committed, or a transaction rolled back.
     /// A cell's cached value is good while it was read at the current generation.
     private(set) var generation: UInt64 = 0
+    /// `PRAGMA data_version` at the last look outside a transaction.
     private var lastDataVersion: Int64 = 0
+    /// The pager's data version after this connection's last commit, or at
+    /// the last look inside a transaction.
+    private var lastFileDataVersion: UInt32 = 0
     private var transactionDepth = 0
     private var liveCells: [CellAddress: WeakCell] = [:]
     private var liveCellsSweepThreshold = 64
@@ -116,7 +120,7 @@ final class Storage: @unchecked Sendable {
     }
 
     /// A cached prepared statement; call it under the lock only.
-    func statement(_ sql: String) throws -> Statement {
+    func statement(_ sql: StaticString) throws -> Statement {
         if transactionDepth > 0 && connection.isAutocommit {
             // SQLite rolled the whole transaction back after an error (disk
             // full, I/O): running on would commit statements one by one.
@@ -155,9 +159,10 @@ final class Storage: @unchecked Sendable {
         do {
             // With the write lock held no one else can commit: one look at the
             // data version covers the whole transaction.
-            try noticeChangesByOthers()
+            noticeChangesByOthersInTransaction()
             let result = try body()
             try statement("COMMIT").execute()
+            lastFileDataVersion = connection.fileDataVersion
             return result
         } catch {
             rollBack("ROLLBACK")
@@ -194,6 +199,21 @@ final class Storage: @unchecked Sendable {
 
     private func currentDataVersion() throws -> Int64 {
         try connection.cachedStatement("PRAGMA data_version").queryOne { $0.integer(at: 0) } ?? 0
+    }
+
+    /// Bumps the generation if another connection committed since this one
+    /// last committed or looked, inside a write transaction.
+    ///
+    /// `BEGIN IMMEDIATE` has just brought the pager up to date, so its data
+    /// version, read without running a statement, tells what `PRAGMA
+    /// data_version` would, except that it counts this connection's commits
+    /// too: hence the baseline taken after each of them.
+    private func noticeChangesByOthersInTransaction() {
+        let version = connection.fileDataVersion
+        if version != lastFileDataVersion {
+            lastFileDataVersion = version
+            generation &+= 1
+        }
     }
 
     /// Bumps the generation if another connection committed since the last look.
