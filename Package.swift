@@ -6,7 +6,12 @@ let package = Package(
     name: "Cellar",
     products: [
         .library(name: "Cellar", targets: ["Cellar"]),
+        .executable(name: "acct", targets: ["acct"]),
+        .executable(name: "cellar", targets: ["cellar"]),
         .executable(name: "cellar-tour", targets: ["cellar-tour"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // libsqlite3 from the system (Debian: libsqlite3-dev).
@@ -33,6 +38,22 @@ let package = Package(
             plugins: ["EmbedMigrationsPlugin"]
         ),
 
+        // What the two command-line tools share: store options, output, errors.
+        .target(
+            name: "CellarCLI",
+            dependencies: ["Cellar", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Durable bank accounts from the shell.
+        .executableTarget(
+            name: "acct",
+            dependencies: ["Cellar", "CellarCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The store's administration tool.
+        .executableTarget(
+            name: "cellar",
+            dependencies: ["Cellar", "CellarCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         // The seeds' Python closures, durable: used by the tour and the tests.
         .target(name: "CellarExamples", dependencies: ["Cellar"]),
 
@@ -47,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CellarTests",
-            dependencies: ["Cellar", "CellarExamples", "CSQLite", "CellarTestChild"]
+            dependencies: ["Cellar", "CellarExamples", "CellarCLI", "CSQLite", "CellarTestChild", "acct", "cellar"]
         ),
     ]
 )

@@ -5,18 +5,18 @@
 /// Quotes, spaces inside, SQL and any other Unicode are fine: names only ever
 /// reach SQLite as bound values. `/` is kept out so `factory/key` names one
 /// instance without ambiguity, and so a name can never act as a file path.
-enum NameRules {
-    static let maximumByteCount = 255
+package enum NameRules {
+    package static let maximumByteCount = 255
 
     /// Throws ``CellError/invalidName(kind:name:reason:)`` with the first rule `name` breaks.
-    static func validate(_ name: String, as kind: String) throws(CellError) {
+    package static func validate(_ name: String, as kind: String) throws(CellError) {
         if let reason = violation(in: name) {
             throw CellError.invalidName(kind: kind, name: name, reason: reason)
         }
     }
 
     /// The first rule `name` breaks, said as a reason; nil when it breaks none.
-    static func violation(in name: String) -> String? {
+    package static func violation(in name: String) -> String? {
         if name.isEmpty {
             return "it is empty"
         }

@@ -53,6 +53,21 @@ extension Storage {
         try withLock {
             try statement("INSERT INTO closures (factory, key, state_version) VALUES (?, ?, ?)")
                 .execute([.text(factory), .text(key), .integer(Int64(stateVersion))])
+            return try insertedClosure()
+        }
+    }
+
+    /// Inserts a closure instance created at `createdAt` (an import).
+    func insertClosure(factory: String, key: String, stateVersion: Int, createdAt: String) throws -> ClosureRecord {
+        try withLock {
+            try statement("INSERT INTO closures (factory, key, state_version, created_at) VALUES (?, ?, ?, ?)")
+                .execute([.text(factory), .text(key), .integer(Int64(stateVersion)), .text(createdAt)])
+            return try insertedClosure()
+        }
+    }
+
+    private func insertedClosure() throws -> ClosureRecord {
+        try withLock {
             guard let record = try closureRecord(id: lastInsertedRowID) else {
                 preconditionFailure("the row just inserted is missing")
             }
@@ -162,6 +177,30 @@ extension Storage {
     func schemaVersion() throws -> Int {
         try withLock {
             Int(try statement("SELECT max(version) FROM cellar_migrations").queryOne { $0.integer(at: 0) } ?? 0)
+        }
+    }
+}
+
+extension Storage {
+    /// `PRAGMA integrity_check`: `["ok"]`, or one line per problem.
+    func integrityCheck() throws -> [String] {
+        try withLock {
+            try statement("PRAGMA integrity_check").queryAll { $0.text(at: 0) }
+        }
+    }
+
+    /// Reads which migrations the file at `path` has, through a read-only
+    /// connection of its own that never migrates.
+    static func migrationStatus(at path: String, migrator: Migrator = .embedded) throws -> MigrationStatus {
+        let storage = try Storage(path: path, mode: .inspectSchema, durability: .normal, busyTimeoutMilliseconds: 5000, migrator: migrator)
+        return try storage.withLock {
+            let pending = try migrator.pendingMigrations(of: storage.connection, path: path)
+            let applied: [MigrationStatus.Migration] = try storage.statement(
+                "SELECT version, name, applied_at FROM cellar_migrations ORDER BY version"
+            ).queryAll { .init(version: Int($0.integer(at: 0)), name: $0.text(at: 1), appliedAt: $0.text(at: 2)) }
+            return MigrationStatus(
+                applied: applied,
+                pending: pending.map { .init(version: $0.version, name: $0.name, appliedAt: nil) })
         }
     }
 }

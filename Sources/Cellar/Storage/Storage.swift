@@ -42,6 +42,9 @@ final class Storage: @unchecked Sendable {
         case readWrite
         /// Read an existing file; never write to it.
         case readOnly
+        /// Read an existing store's schema record, even one that needs
+        /// migrating; never write to it.
+        case inspectSchema
     }
 
     /// Opens (or creates) the store at `path` and brings its schema up to date.
@@ -53,7 +56,7 @@ final class Storage: @unchecked Sendable {
         let flags: Int32 = switch mode {
         case .create: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         case .readWrite: SQLITE_OPEN_READWRITE
-        case .readOnly: SQLITE_OPEN_READONLY
+        case .readOnly, .inspectSchema: SQLITE_OPEN_READONLY
         }
         if mode != .create, !isInMemory, !FileManager.default.fileExists(atPath: path) {
             throw StoreError.missing(path: path)
@@ -68,7 +71,11 @@ final class Storage: @unchecked Sendable {
             // Read what the file is before anything writes to it: a foreign
             // database must be left exactly as it was.
             let pending = try migrator.pendingMigrations(of: connection, path: path)
-            if mode == .readOnly || connection.isReadOnly {
+            if mode == .inspectSchema {
+                if pending.count == migrator.migrations.count {
+                    throw StoreError.notACellarStore(path: path)  // an empty file
+                }
+            } else if mode == .readOnly || connection.isReadOnly {
                 if !pending.isEmpty {
                     guard mode == .readOnly else { throw StoreError.readOnly(path: path) }
                     throw StoreError.needsMigration(
@@ -167,6 +174,25 @@ final class Storage: @unchecked Sendable {
         } catch {
             rollBack("ROLLBACK")
             throw error
+        }
+    }
+
+    /// Runs `body` in a read transaction: everything it reads comes from one
+    /// snapshot of the file, while other connections may go on writing.
+    /// Inside a write transaction `body` simply runs. Not for cell
+    /// operations: they assume a write transaction or none.
+    func readSnapshot<T>(_ body: () throws -> T) throws -> T {
+        try withLock {
+            guard connection.isAutocommit else { return try body() }
+            try statement("BEGIN DEFERRED").execute()
+            do {
+                let result = try body()
+                try statement("COMMIT").execute()
+                return result
+            } catch {
+                if !connection.isAutocommit { try? connection.cachedStatement("ROLLBACK").execute() }
+                throw error
+            }
         }
     }
 

@@ -1,0 +1,88 @@
+package import ArgumentParser
+package import Cellar
+import Foundation
+
+/// `--store PATH`: which store a command works on. Shared by `acct` and
+/// `cellar`, so both find the same store by default.
+package struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The store file.",
+        discussion: "Default: $CELLAR_STORE, else $XDG_DATA_HOME/cellar/store.sqlite, else ~/.local/share/cellar/store.sqlite.",
+        valueName: "path"))
+    package var store: String?
+
+    package init() {}
+
+    /// The store's path: `--store`, else `CELLAR_STORE`, else the XDG data folder.
+    package func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let store, !store.isEmpty { return store }
+        if let path = environment["CELLAR_STORE"], !path.isEmpty { return path }
+        let dataHome: String
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
+            dataHome = xdg
+        } else {
+            dataHome = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        }
+        return dataHome + "/cellar/store.sqlite"
+    }
+
+    /// Opens the store, creating it (folder 0700, file 0600) if `access` allows.
+    package func open(_ access: Store.Access, durability: Durability = .normal) throws -> Store {
+        let path = path()
+        if access == .createIfMissing {
+            try createPrivately(path)
+        }
+        return try Store(at: path, options: .init(durability: durability, access: access))
+    }
+
+    /// True if there is a file at the store's path.
+    package var exists: Bool {
+        FileManager.default.fileExists(atPath: path())
+    }
+
+    /// Creates a missing store file readable by its owner only, in folders
+    /// the same; SQLite's `-wal` and `-shm` files take the file's mode.
+    private func createPrivately(_ path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError.cannotOpen(path: path, reason: "cannot create the folder '\(folder)'")
+            }
+        }
+        let descriptor = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            close(descriptor)
+        }
+        // EEXIST: the file is there (maybe another process just made it);
+        // any other failure is reported by SQLite's own open.
+    }
+}
+
+extension StoreOptions {
+    /// The command line with the shared options typed before the subcommand
+    /// (`cellar --store copy.sqlite check`) moved behind it, where the
+    /// subcommand reads them.
+    package static func movingLeadingOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if first == "--store", rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if first.hasPrefix("--store=") || first == "--json" {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, !rest.isEmpty else { return arguments }
+        var moved = Array(rest)
+        let end = moved.firstIndex(of: "--") ?? moved.endIndex
+        moved.insert(contentsOf: leading, at: end)
+        return moved
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Cellar
+import CellarCLI
+
+extension Acct {
+    struct Balance: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print an account's balance, e.g. 150.00.",
+            discussion: "Reads the store without writing to it. Example: acct balance main")
+
+        @OptionGroup var options: AcctOptions
+
+        @Argument(help: "The account's name.")
+        var name: String
+
+        func run() throws {
+            try reportingErrors {
+                let name = try AccountName.validated(name)
+                guard let ledger = try options.openForReading() else {
+                    throw Ledger.unknownAccount(name, among: [])
+                }
+                let balance = try ledger.existing(name).balance()
+                if options.json {
+                    try Output.json(AccountJSON(name, balance))
+                } else {
+                    Output.line(balance.description)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Cellar
+import CellarCLI
+
+extension Acct {
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open a new account.",
+            discussion: "Refused (exit 1) if the account exists. Example: acct open savings --initial 100")
+
+        @OptionGroup var options: AcctOptions
+
+        @Argument(help: "The new account's name.")
+        var name: String
+
+        @Option(help: ArgumentHelp("The opening balance, e.g. 100 or 12.34.", valueName: "amount"))
+        var initial: String = "0"
+
+        func run() throws {
+            try reportingErrors {
+                let name = try AccountName.validated(name)
+                let initial = try Money(parsing: initial)
+                let ledger = try options.openForWriting()
+                let balance = try ledger.store.transaction {
+                    if let existing = try ledger.store.restoreExisting(accountFactory, key: name) {
+                        throw CommandError.refused("The account '\(name)' already exists (balance \(try existing.balance())).")
+                    }
+                    let account = try ledger.store.restore(accountFactory, key: name)
+                    return initial > .zero ? try account.deposit(initial) : .zero
+                }
+                try options.printBalance(of: name, balance)
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Cellar
+import CellarCLI
+
+extension Acct {
+    struct Withdraw: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take money out of an account.",
+            discussion: "Refused (exit 1) beyond the balance. Prints the new balance. Example: acct withdraw main 20")
+
+        @OptionGroup var options: AcctOptions
+
+        @Argument(help: "The account's name.")
+        var name: String
+
+        @Argument(help: "The amount, e.g. 50 or 12.34.")
+        var amount: String
+
+        func run() throws {
+            try reportingErrors {
+                let name = try AccountName.validated(name)
+                let amount = try Money.positive(parsing: amount)
+                let ledger = try options.openForWriting()
+                let balance = try ledger.store.transaction {
+                    try ledger.existing(name).withdraw(amount)
+                }
+                try options.printBalance(of: name, balance)
+            }
+        }
+    }
+}

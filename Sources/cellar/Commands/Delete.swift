@@ -1,0 +1,52 @@
+import ArgumentParser
+import Cellar
+import CellarCLI
+import Foundation
+
+extension CellarTool {
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete an instance and its cells.",
+            discussion: "Asks first on a terminal; with standard input not a terminal it needs --yes. Example: cellar delete account/old --yes")
+
+        @OptionGroup var options: CellarOptions
+
+        @Argument(help: ArgumentHelp("The instance, e.g. account/old.", valueName: "factory/key"))
+        var instance: String
+
+        @Flag(name: [.short, .long], help: "Delete without asking.")
+        var yes = false
+
+        struct Deleted: Encodable {
+            let deleted: String
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let name = try InstanceName(parsing: instance)
+                let store = try options.storeOptions.open(.existingOnly)
+                guard let inspection = try store.inspect(factory: name.factory, key: name.key) else {
+                    throw try name.unknown(in: store)
+                }
+                if !yes {
+                    guard isatty(STDIN_FILENO) == 1 else {
+                        throw CommandError.badInput("Not deleting \(name) without confirmation: standard input is not a terminal; add --yes.")
+                    }
+                    let cells = inspection.cells.count
+                    FileHandle.standardError.write(Data("Delete \(name) and its \(cells) cell\(cells == 1 ? "" : "s")? [y/N] ".utf8))
+                    guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                        throw CommandError.refused("Nothing was deleted.")
+                    }
+                }
+                guard try store.delete(factory: name.factory, key: name.key) else {
+                    throw try name.unknown(in: store)
+                }
+                if options.json {
+                    try Output.json(Deleted(deleted: name.description))
+                } else {
+                    Output.line("Deleted \(name).")
+                }
+            }
+        }
+    }
+}
