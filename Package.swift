@@ -68,7 +68,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CellarTests",
-            dependencies: ["Cellar", "CellarExamples", "CellarCLI", "CSQLite", "CellarTestChild", "acct", "cellar"]
+            dependencies: [
+                "Cellar", "CellarExamples", "CellarCLI", "CSQLite", "CellarTestChild", "acct", "cellar",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
     ]
 )

@@ -45,14 +45,23 @@ struct Acct: ParsableCommand {
         main(argumentsWithNegativeNumbersAsValues(arguments))
     }
 
-    static func argumentsWithNegativeNumbersAsValues(_ arguments: some Collection<String>) -> [String] {
-        guard !arguments.contains("--") else { return Array(arguments) }
+    static func argumentsWithNegativeNumbersAsValues(_ arguments: [String]) -> [String] {
+        guard !arguments.contains("--") else { return arguments }
         let isNegativeNumber = { (argument: String) in
             argument.count > 1 && argument.hasPrefix("-") && argument.dropFirst().first!.isNumber
         }
-        let negatives = arguments.filter(isNegativeNumber)
-        guard !negatives.isEmpty else { return Array(arguments) }
-        return arguments.filter { !isNegativeNumber($0) } + ["--"] + negatives
+        // An option's value stays with it, as `--initial=-1`.
+        var joined: [String] = []
+        for argument in arguments {
+            if isNegativeNumber(argument), let option = joined.last, ["--initial", "--store"].contains(option) {
+                joined[joined.count - 1] = option + "=" + argument
+            } else {
+                joined.append(argument)
+            }
+        }
+        let negatives = joined.filter(isNegativeNumber)
+        guard !negatives.isEmpty else { return joined }
+        return joined.filter { !isNegativeNumber($0) } + ["--"] + negatives
     }
 }
 

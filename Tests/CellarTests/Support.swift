@@ -50,12 +50,6 @@ struct ChildResult {
 
 /// Starts and reads `CellarTestChild`, the helper executable built beside the tests.
 enum Child {
-    static var executable: URL {
-        // The test bundle and the helper are built into the same folder.
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("CellarTestChild")
-    }
-
     /// Runs the child to completion.
     static func run(_ arguments: [String]) throws -> ChildResult {
         let process = try start(arguments)
@@ -63,8 +57,15 @@ enum Child {
     }
 
     static func start(_ arguments: [String]) throws -> RunningChild {
-        try RunningChild(arguments: arguments)
+        try RunningChild(executable: "CellarTestChild", arguments: arguments)
     }
+}
+
+/// An executable built into the same folder as the tests: `acct`, `cellar`
+/// or `CellarTestChild`.
+func builtExecutable(_ name: String) -> URL {
+    URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent(name)
 }
 
 /// A child process whose output is drained while it runs, so that it never
@@ -77,15 +78,21 @@ final class RunningChild: @unchecked Sendable {
     private var errors = Data()
     private let done = DispatchGroup()
 
-    init(arguments: [String]) throws {
-        process.executableURL = Child.executable
+    init(executable: String, arguments: [String], environment: [String: String]? = nil, input: Data? = nil) throws {
+        process.executableURL = builtExecutable(executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let outPipe = Pipe()
         let errPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
+        let inPipe = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
         try process.run()
+        if let input {
+            inPipe.fileHandleForWriting.write(input)
+            try inPipe.fileHandleForWriting.close()
+        }
         done.enter()
         done.enter()
         DispatchQueue.global().async {

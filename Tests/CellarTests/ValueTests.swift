@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// A Codable type that is not one of SQLite's own: stored as JSON.
-struct Money: Codable, Sendable, Equatable {
+struct Cash: Codable, Sendable, Equatable {
     var cents: Int
     var currency: String
 }
@@ -51,8 +51,8 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
     }
 
     @Test func otherCodableTypesAreStoredAsJSONWithSortedKeys() throws {
-        #expect(try roundTrip(Money(cents: 150, currency: "EUR"))
-                == ("text", #"{"cents":150,"currency":"EUR"}"#, "Money"))
+        #expect(try roundTrip(Cash(cents: 150, currency: "EUR"))
+                == ("text", #"{"cents":150,"currency":"EUR"}"#, "Cash"))
         #expect(try roundTrip(["b": 2, "a": 1]) == ("text", #"{"a":1,"b":2}"#, "Dictionary<String, Int>"))
         #expect(try roundTrip([1, 2, 3]) == ("text", "[1,2,3]", "Array<Int>"))
     }
@@ -67,7 +67,7 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
         let expected = CellError.typeMismatch(instance: "holder/k", cell: "value", storedType: "Int", requestedType: "String")
         #expect(throws: expected) { try store.restore(holder("text"), key: "k") }
         #expect(expected.description == "Cell 'value' of holder/k holds a Int, not a String; restore it as Int or migrate the factory's state.")
-        #expect(throws: CellError.self) { try store.restore(holder(Money(cents: 0, currency: "")), key: "k") }
+        #expect(throws: CellError.self) { try store.restore(holder(Cash(cents: 0, currency: "")), key: "k") }
         #expect(throws: CellError.self) { try store.restore(holder(Int?.none), key: "k") }
         #expect(storeFiles(at: path) == before)
         #expect(try store.restore(holder(0), key: "k").get() == 7)
@@ -86,13 +86,13 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
     @Test func aStoredValueThatDoesNotDecodeIsAClearError() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("store.sqlite")
-        _ = try Store(at: path).restore(holder(Money(cents: 1, currency: "EUR")), key: "k")
+        _ = try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
         try RawDatabase(path: path).execute(#"UPDATE cells SET value = '{"cents":"lots"}'"#)
         #expect {
-            try Store(at: path).restore(holder(Money(cents: 1, currency: "EUR")), key: "k")
+            try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
         } throws: { error in
             guard case CellError.undecodable(let instance, let cell, let type, _) = error else { return false }
-            return instance == "holder/k" && cell == "value" && type == "Money"
+            return instance == "holder/k" && cell == "value" && type == "Cash"
         }
     }
 }
