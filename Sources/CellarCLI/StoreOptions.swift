@@ -1,6 +1,15 @@
 package import ArgumentParser
 package import Cellar
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `--store PATH`: which store a command works on. Shared by `acct` and
 /// `cellar`, so both find the same store by default.
@@ -13,15 +22,30 @@ package struct StoreOptions: ParsableArguments {
 
     package init() {}
 
+    /// Where the store is, as these options say.
+    package var location: StoreLocation {
+        StoreLocation(explicitPath: store)
+    }
+}
+
+/// Which store file a command works on, and how it is opened.
+package struct StoreLocation: Sendable {
+    /// The path given with `--store`, if any.
+    package let explicitPath: String?
+
+    package init(explicitPath: String?) {
+        self.explicitPath = explicitPath
+    }
+
     /// The store's path: `--store`, else `CELLAR_STORE`, else the XDG data folder.
     package func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let store, !store.isEmpty { return store }
+        if let explicitPath, !explicitPath.isEmpty { return explicitPath }
         if let path = environment["CELLAR_STORE"], !path.isEmpty { return path }
         let dataHome: String
         if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
             dataHome = xdg
         } else {
-            dataHome = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+            dataHome = (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.local/share"
         }
         return dataHome + "/cellar/store.sqlite"
     }
@@ -43,7 +67,7 @@ package struct StoreOptions: ParsableArguments {
     /// Creates a missing store file readable by its owner only, in folders
     /// the same; SQLite's `-wal` and `-shm` files take the file's mode.
     private func createPrivately(_ path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             do {
                 try FileManager.default.createDirectory(
@@ -52,7 +76,7 @@ package struct StoreOptions: ParsableArguments {
                 throw StoreError.cannotOpen(path: path, reason: "cannot create the folder '\(folder)'")
             }
         }
-        let descriptor = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if descriptor >= 0 {
             close(descriptor)
         }

@@ -1,5 +1,4 @@
 import CellarCLI
-import Foundation
 
 /// An amount of money, exact: a count of minor units (cents), never a
 /// floating-point number.
@@ -37,7 +36,7 @@ struct Money: Comparable, Hashable, Sendable, CustomStringConvertible {
         else { throw refuse("it is not a number") }
         let fraction = parts.count == 2 ? parts[1] : ""
         if fraction.count > 2 { throw refuse("it has more than two decimals") }
-        let cents = Int64(fraction.padding(toLength: 2, withPad: "0", startingAt: 0))!
+        let cents = Int64(fraction + String(repeating: "0", count: 2 - fraction.count))!
         let digits = whole.drop { $0 == "0" }
         guard digits.count <= 18, let units = Int64(digits.isEmpty ? "0" : String(digits)),
               case (let scaled, false) = units.multipliedReportingOverflow(by: 100),

@@ -98,6 +98,28 @@ import Testing
                      stdout: "integrity: ok\nschema version: 1 (up to date)\ninstances: 1\n")
     }
 
+    /// The plain forms (`acct deposit NAME AMOUNT` and the like) skip
+    /// ArgumentParser; the same commands with an option go through it. Both
+    /// must behave identically.
+    @Test func plainFormsBehaveLikeParsedOnes() throws {
+        let plain = try ToolSandbox(), parsed = try ToolSandbox()
+        let commands: [[String]] = [
+            ["deposit", "main", "5"], ["deposit", "main", "2.5"], ["withdraw", "main", "1"], ["withdraw", "main", "100"],
+            ["withdraw", "mian", "1"], ["balance", "main"], ["balance", "nobody"], ["deposit", "savings", "1"],
+            ["transfer", "main", "savings", "1.25"], ["transfer", "main", "main", "1"], ["deposit", "main", "1e3"],
+            ["deposit", "a/b", "1"], ["deposit", "", "1"], ["balance", "savings"],
+        ]
+        for command in commands {
+            let viaPlainForm = try plain.start("acct", command).finish()
+            let viaParser = try parsed.start("acct", command + ["--store", parsed.storePath]).finish()
+            #expect(viaPlainForm.status == viaParser.status, "\(command)")
+            #expect(viaPlainForm.stdout == viaParser.stdout, "\(command)")
+            #expect(viaPlainForm.stderr == viaParser.stderr, "\(command)")
+        }
+        #expect(plain.storeState.keys == parsed.storeState.keys)
+        expectResult(try plain.run("acct", "list"), status: 0, stdout: "main     5.25\nsavings  2.25\n")
+    }
+
     @Test func helpDocumentsNamesAmountsAndExitStatuses() throws {
         let sandbox = try ToolSandbox()
         let help = try sandbox.run("acct", "--help")

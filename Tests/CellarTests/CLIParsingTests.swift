@@ -88,7 +88,7 @@ import Testing
         #expect(deposit.name == "main")
         #expect(deposit.amount == "50")
         #expect(deposit.options.json)
-        #expect(deposit.options.storeOptions.path() == "s.sqlite")
+        #expect(deposit.options.storeOptions.location.path() == "s.sqlite")
         let close = try #require(try Acct.parseAsRoot(["close", "old", "--force"]) as? Acct.Close)
         #expect(close.force)
         let delete = try #require(try CellarTool.parseAsRoot(["delete", "account/old", "-y"]) as? CellarTool.Delete)
@@ -98,12 +98,12 @@ import Testing
 
     @Test func theStoreIsFoundWhereBothToolsLook() throws {
         let options = try StoreOptions.parse([])
-        #expect(options.path(environment: ["CELLAR_STORE": "/x/s.sqlite", "XDG_DATA_HOME": "/xdg", "HOME": "/h"]) == "/x/s.sqlite")
-        #expect(options.path(environment: ["XDG_DATA_HOME": "/xdg", "HOME": "/h"]) == "/xdg/cellar/store.sqlite")
-        #expect(options.path(environment: ["XDG_DATA_HOME": "relative", "HOME": "/h"]) == "/h/.local/share/cellar/store.sqlite")
-        #expect(options.path(environment: ["HOME": "/h"]) == "/h/.local/share/cellar/store.sqlite")
+        #expect(options.location.path(environment: ["CELLAR_STORE": "/x/s.sqlite", "XDG_DATA_HOME": "/xdg", "HOME": "/h"]) == "/x/s.sqlite")
+        #expect(options.location.path(environment: ["XDG_DATA_HOME": "/xdg", "HOME": "/h"]) == "/xdg/cellar/store.sqlite")
+        #expect(options.location.path(environment: ["XDG_DATA_HOME": "relative", "HOME": "/h"]) == "/h/.local/share/cellar/store.sqlite")
+        #expect(options.location.path(environment: ["HOME": "/h"]) == "/h/.local/share/cellar/store.sqlite")
         let flagged = try StoreOptions.parse(["--store", "/flag.sqlite"])
-        #expect(flagged.path(environment: ["CELLAR_STORE": "/x/s.sqlite"]) == "/flag.sqlite")
+        #expect(flagged.location.path(environment: ["CELLAR_STORE": "/x/s.sqlite"]) == "/flag.sqlite")
     }
 
     @Test func typosGetASuggestion() {

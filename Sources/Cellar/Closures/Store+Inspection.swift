@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// Read-only inspection, the analogue of Python's `f.__closure__` and
 /// `cell_contents`: which instances a store holds, and what their cells hold.
@@ -67,9 +71,7 @@ public struct ClosureInspection: Sendable, Hashable {
 
     /// Reads the `strftime('%Y-%m-%dT%H:%M:%fZ')` timestamps the schema writes.
     private static func parseTimestamp(_ text: String) -> Date {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text) ?? Date(timeIntervalSince1970: 0)
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? Date(timeIntervalSince1970: 0)
     }
 
     /// The cell named `name`, if there is one.
@@ -138,7 +140,7 @@ public enum StoredValue: Sendable, Hashable, CustomStringConvertible {
         case .integer(let value): String(value)
         case .real(let value): String(value)
         case .text(let value): "\"\(value)\""
-        case .blob(let value): "x'" + value.map { String(format: "%02x", $0) }.joined() + "'"
+        case .blob(let value): "x'" + value.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() + "'"
         case .json(let value): value
         }
     }

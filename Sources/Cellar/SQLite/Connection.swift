@@ -1,5 +1,14 @@
 internal import CSQLite
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
 internal import Foundation
+#endif
 
 /// One SQLite database connection: `sqlite3_open_v2` in `init`,
 /// `sqlite3_close_v2` in `deinit`.
@@ -55,8 +64,8 @@ final class Connection {
                 var tail: UnsafePointer<CChar>?
                 let code = sqlite3_prepare_v2(handle, current, -1, &statement, &tail)
                 let end = tail ?? current.advanced(by: strlen(current))
-                let text = String(decoding: UnsafeRawBufferPointer(start: current, count: current.distance(to: end)),
-                                  as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let text = trimmed(String(decoding: UnsafeRawBufferPointer(start: current, count: current.distance(to: end)),
+                                          as: UTF8.self))
                 guard code == SQLITE_OK else { throw error(code: code, sql: text) }
                 next = tail
                 guard let statement else { continue }  // only a comment or white space was left
@@ -123,4 +132,12 @@ final class Connection {
     var isReadOnly: Bool {
         sqlite3_db_readonly(handle, "main") == 1
     }
+}
+
+/// `text` without the white space around it.
+private func trimmed(_ text: String) -> String {
+    guard let first = text.firstIndex(where: { !$0.isWhitespace }),
+          let last = text.lastIndex(where: { !$0.isWhitespace })
+    else { return "" }
+    return String(text[first...last])
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
 internal import Foundation
+#endif
 
 /// One schema migration: a file `NNNN_name.sql` of `Migrations/`.
 struct Migration: Sendable, Equatable {
@@ -111,7 +115,6 @@ struct Migrator: Sendable {
     /// again at what is applied after it holds the write lock, so every
     /// migration still runs exactly once.
     func migrate(_ connection: Connection, path: String) throws {
-        guard !(try pendingMigrations(of: connection, path: path).isEmpty) else { return }
         while true {
             try connection.execute("BEGIN IMMEDIATE")
             do {

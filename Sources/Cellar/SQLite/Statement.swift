@@ -1,5 +1,9 @@
 internal import CSQLite
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
 internal import Foundation
+#endif
 
 /// A prepared SQL statement: one `sqlite3_stmt`, prepared in `init` and
 /// finalized in `deinit`.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
 internal import Foundation
+#endif
 
 /// A whole store as plain data: every instance with its cells, exactly as
 /// stored. What `cellar export` writes and `cellar import` reads, as JSON.

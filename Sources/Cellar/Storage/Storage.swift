@@ -1,5 +1,9 @@
 internal import CSQLite
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
 internal import Foundation
+#endif
 
 /// The one place where Cellar meets SQLite: a connection, the lock that
 /// serializes its use, transactions, and the bookkeeping that tells cells
@@ -18,7 +22,7 @@ final class Storage: @unchecked Sendable {
     let path: String
     let busyTimeoutMilliseconds: Int
 
-    private let lock = NSRecursiveLock()
+    private let lock = RecursiveLock()
     let connection: Connection  // used only under `lock`
 
     /// Increases whenever values cached in memory may no longer be the stored
@@ -93,7 +97,9 @@ final class Storage: @unchecked Sendable {
                     guard journalMode == "wal" else { throw StoreError.readOnly(path: path) }
                 }
                 try connection.execute(durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-                try migrator.migrate(connection, path: path)
+                if !pending.isEmpty {
+                    try migrator.migrate(connection, path: path)
+                }
             }
             try connection.execute("PRAGMA foreign_keys = ON")
             lastDataVersion = try currentDataVersion()

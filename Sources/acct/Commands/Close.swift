@@ -5,6 +5,7 @@ import CellarCLI
 extension Acct {
     struct Close: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "close",
             abstract: "Close an account.",
             discussion: "Refused (exit 1) while the balance is not 0.00, unless --force. Example: acct close savings")
 
@@ -23,23 +24,25 @@ extension Acct {
         }
 
         func run() throws {
-            try reportingErrors {
-                let name = try AccountName.validated(name)
-                let ledger = try options.openForWriting()
-                let balance = try ledger.store.transaction {
-                    let balance = try ledger.existing(name).balance()
-                    guard balance == .zero || force else {
-                        throw CommandError.refused(
-                            "The account '\(name)' still holds \(balance); withdraw it first, or close with --force to discard it.")
-                    }
-                    try ledger.store.delete(factory: accountFactory.name, key: name)
-                    return balance
+            try reportingErrors { try Self.perform(name: name, force: force, in: options.context) }
+        }
+
+        static func perform(name: String, force: Bool, in context: AcctContext) throws {
+            let name = try AccountName.validated(name)
+            let ledger = try context.openForWriting()
+            let balance = try ledger.store.transaction {
+                let balance = try ledger.existing(name).balance()
+                guard balance == .zero || force else {
+                    throw CommandError.refused(
+                        "The account '\(name)' still holds \(balance); withdraw it first, or close with --force to discard it.")
                 }
-                if options.json {
-                    try Output.json(CloseJSON(account: name, closed: true, balance: balance.description))
-                } else {
-                    Output.line("\(name): closed" + (balance == .zero ? "" : " (\(balance) discarded)"))
-                }
+                try ledger.store.delete(factory: accountFactory.name, key: name)
+                return balance
+            }
+            if context.json {
+                try Output.json(CloseJSON(account: name, closed: true, balance: balance.description))
+            } else {
+                Output.line("\(name): closed" + (balance == .zero ? "" : " (\(balance) discarded)"))
             }
         }
     }

@@ -5,6 +5,7 @@ import CellarCLI
 extension Acct {
     struct Deposit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "deposit",
             abstract: "Add money to an account, opening it if it does not exist.",
             discussion: "Prints the new balance. Example: acct deposit main 50")
 
@@ -17,20 +18,22 @@ extension Acct {
         var amount: String
 
         func run() throws {
-            try reportingErrors {
-                let name = try AccountName.validated(name)
-                let amount = try Money.positive(parsing: amount)
-                let ledger = try options.openForWriting()
-                var opened = false
-                let balance = try ledger.store.transaction {
-                    opened = try !ledger.contains(name)
-                    return try ledger.store.restore(accountFactory, key: name).deposit(amount)
-                }
-                if opened {
-                    Output.error("Opened account '\(name)'.")
-                }
-                try options.printBalance(of: name, balance)
+            try reportingErrors { try Self.perform(name: name, amount: amount, in: options.context) }
+        }
+
+        static func perform(name: String, amount: String, in context: AcctContext) throws {
+            let name = try AccountName.validated(name)
+            let amount = try Money.positive(parsing: amount)
+            let ledger = try context.openForWriting()
+            var opened = false
+            let balance = try ledger.store.transaction {
+                opened = try !ledger.contains(name)
+                return try ledger.store.restore(accountFactory, key: name).deposit(amount)
             }
+            if opened {
+                Output.error("Opened account '\(name)'.")
+            }
+            try context.printBalance(of: name, balance)
         }
     }
 }

@@ -5,6 +5,7 @@ import CellarCLI
 extension Acct {
     struct Open: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "open",
             abstract: "Open a new account.",
             discussion: "Refused (exit 1) if the account exists. Example: acct open savings --initial 100")
 
@@ -17,19 +18,21 @@ extension Acct {
         var initial: String = "0"
 
         func run() throws {
-            try reportingErrors {
-                let name = try AccountName.validated(name)
-                let initial = try Money(parsing: initial)
-                let ledger = try options.openForWriting()
-                let balance = try ledger.store.transaction {
-                    if let existing = try ledger.store.restoreExisting(accountFactory, key: name) {
-                        throw CommandError.refused("The account '\(name)' already exists (balance \(try existing.balance())).")
-                    }
-                    let account = try ledger.store.restore(accountFactory, key: name)
-                    return initial > .zero ? try account.deposit(initial) : .zero
+            try reportingErrors { try Self.perform(name: name, initial: initial, in: options.context) }
+        }
+
+        static func perform(name: String, initial: String, in context: AcctContext) throws {
+            let name = try AccountName.validated(name)
+            let initial = try Money(parsing: initial)
+            let ledger = try context.openForWriting()
+            let balance = try ledger.store.transaction {
+                if let existing = try ledger.store.restoreExisting(accountFactory, key: name) {
+                    throw CommandError.refused("The account '\(name)' already exists (balance \(try existing.balance())).")
                 }
-                try options.printBalance(of: name, balance)
+                let account = try ledger.store.restore(accountFactory, key: name)
+                return initial > .zero ? try account.deposit(initial) : .zero
             }
+            try context.printBalance(of: name, balance)
         }
     }
 }

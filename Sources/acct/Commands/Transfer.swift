@@ -5,6 +5,7 @@ import CellarCLI
 extension Acct {
     struct Transfer: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "transfer",
             abstract: "Move money from one account to another, atomically.",
             discussion: "Both accounts change, or neither. Prints both new balances. Example: acct transfer main savings 25")
 
@@ -26,25 +27,27 @@ extension Acct {
         }
 
         func run() throws {
-            try reportingErrors {
-                let from = try AccountName.validated(from)
-                let to = try AccountName.validated(to)
-                let amount = try Money.positive(parsing: amount)
-                guard from != to else {
-                    throw CommandError.badInput("Cannot transfer from '\(from)' to itself; name two different accounts.")
-                }
-                let ledger = try options.openForWriting()
-                let (fromBalance, toBalance) = try ledger.store.transaction {
-                    let source = try ledger.existing(from)
-                    let target = try ledger.existing(to)
-                    return (try source.withdraw(amount), try target.deposit(amount))
-                }
-                if options.json {
-                    try Output.json(TransferJSON(amount: amount.description, from: AccountJSON(from, fromBalance), to: AccountJSON(to, toBalance)))
-                } else {
-                    Output.line("\(from): \(fromBalance)")
-                    Output.line("\(to): \(toBalance)")
-                }
+            try reportingErrors { try Self.perform(from: from, to: to, amount: amount, in: options.context) }
+        }
+
+        static func perform(from: String, to: String, amount: String, in context: AcctContext) throws {
+            let from = try AccountName.validated(from)
+            let to = try AccountName.validated(to)
+            let amount = try Money.positive(parsing: amount)
+            guard from != to else {
+                throw CommandError.badInput("Cannot transfer from '\(from)' to itself; name two different accounts.")
+            }
+            let ledger = try context.openForWriting()
+            let (fromBalance, toBalance) = try ledger.store.transaction {
+                let source = try ledger.existing(from)
+                let target = try ledger.existing(to)
+                return (try source.withdraw(amount), try target.deposit(amount))
+            }
+            if context.json {
+                try Output.json(TransferJSON(amount: amount.description, from: AccountJSON(from, fromBalance), to: AccountJSON(to, toBalance)))
+            } else {
+                Output.line("\(from): \(fromBalance)")
+                Output.line("\(to): \(toBalance)")
             }
         }
     }

@@ -5,6 +5,7 @@ import CellarCLI
 extension Acct {
     struct Withdraw: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "withdraw",
             abstract: "Take money out of an account.",
             discussion: "Refused (exit 1) beyond the balance. Prints the new balance. Example: acct withdraw main 20")
 
@@ -17,15 +18,17 @@ extension Acct {
         var amount: String
 
         func run() throws {
-            try reportingErrors {
-                let name = try AccountName.validated(name)
-                let amount = try Money.positive(parsing: amount)
-                let ledger = try options.openForWriting()
-                let balance = try ledger.store.transaction {
-                    try ledger.existing(name).withdraw(amount)
-                }
-                try options.printBalance(of: name, balance)
+            try reportingErrors { try Self.perform(name: name, amount: amount, in: options.context) }
+        }
+
+        static func perform(name: String, amount: String, in context: AcctContext) throws {
+            let name = try AccountName.validated(name)
+            let amount = try Money.positive(parsing: amount)
+            let ledger = try context.openForWriting()
+            let balance = try ledger.store.transaction {
+                try ledger.existing(name).withdraw(amount)
             }
+            try context.printBalance(of: name, balance)
         }
     }
 }

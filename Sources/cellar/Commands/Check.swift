@@ -5,6 +5,7 @@ import CellarCLI
 extension CellarTool {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check the store's integrity and schema version.",
             discussion: "Reads without writing. Exits 74 on any problem: damage, a pending migration, or a file that is not a usable store.")
 
@@ -20,7 +21,7 @@ extension CellarTool {
 
         func run() throws {
             try reportingErrors {
-                let path = options.storeOptions.path()
+                let path = options.storeOptions.location.path()
                 let status = try Store.migrationStatus(at: path)
                 let schemaVersion = status.applied.last?.version ?? 0
                 let latest = (status.pending.last ?? status.applied.last)?.version ?? 0
@@ -29,7 +30,7 @@ extension CellarTool {
                         "The store '\(path)' has schema version \(schemaVersion) and needs migrating to \(latest); run 'cellar migrate'.",
                         status: .storeUnusable)
                 }
-                let store = try options.storeOptions.open(.readOnly)
+                let store = try options.storeOptions.location.open(.readOnly)
                 let problems = try store.checkIntegrity()
                 let instances = try store.factoryNames().reduce(0) { $0 + (try store.keys(of: $1).count) }
                 let report = Report(integrity: problems.isEmpty ? "ok" : "damaged", problems: problems,

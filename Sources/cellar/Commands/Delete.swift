@@ -1,11 +1,16 @@
 import ArgumentParser
 import Cellar
 import CellarCLI
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension CellarTool {
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Delete an instance and its cells.",
             discussion: "Asks first on a terminal; with standard input not a terminal it needs --yes. Example: cellar delete account/old --yes")
 
@@ -24,7 +29,7 @@ extension CellarTool {
         func run() throws {
             try reportingErrors {
                 let name = try InstanceName(parsing: instance)
-                let store = try options.storeOptions.open(.existingOnly)
+                let store = try options.storeOptions.location.open(.existingOnly)
                 guard let inspection = try store.inspect(factory: name.factory, key: name.key) else {
                     throw try name.unknown(in: store)
                 }
@@ -33,7 +38,7 @@ extension CellarTool {
                         throw CommandError.badInput("Not deleting \(name) without confirmation: standard input is not a terminal; add --yes.")
                     }
                     let cells = inspection.cells.count
-                    FileHandle.standardError.write(Data("Delete \(name) and its \(cells) cell\(cells == 1 ? "" : "s")? [y/N] ".utf8))
+                    Output.prompt("Delete \(name) and its \(cells) cell\(cells == 1 ? "" : "s")? [y/N] ")
                     guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
                         throw CommandError.refused("Nothing was deleted.")
                     }

@@ -1,11 +1,16 @@
 import ArgumentParser
 import Cellar
 import CellarCLI
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension CellarTool {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write the whole store as JSON, to FILE or standard output.",
             discussion: "Read in one consistent snapshot while other processes may keep writing. `cellar import` reads it back.")
 
@@ -22,7 +27,7 @@ extension CellarTool {
                 if let file, !force, FileManager.default.fileExists(atPath: file) {
                     throw CommandError.refused("The file '\(file)' exists already; choose another name or add --force to overwrite it.")
                 }
-                let store = try storeOptions.open(.readOnly)
+                let store = try storeOptions.location.open(.readOnly)
                 let text = try Output.jsonText(try store.exportInstances(), pretty: true)
                 guard let file else {
                     Output.line(text)
@@ -31,7 +36,7 @@ extension CellarTool {
                 do {
                     try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
                 } catch {
-                    throw CommandError("Cannot write '\(file)' (\(error.localizedDescription)); check the folder and its permissions.",
+                    throw CommandError("Cannot write '\(file)' (\(error)); check the folder and its permissions.",
                                        status: .storeUnusable)
                 }
             }

@@ -1,11 +1,16 @@
 import ArgumentParser
 import Cellar
 import CellarCLI
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension CellarTool {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Add the instances of a `cellar export` file to the store, atomically.",
             discussion: "All or nothing. Refused (exit 1) if the store already holds any of them, unless --replace.")
 
@@ -32,7 +37,7 @@ extension CellarTool {
                 } catch {
                     throw CommandError.badInput("'\(file)' is not a Cellar export (\(Self.reason(error))); nothing was imported.")
                 }
-                let store = try options.storeOptions.open(.createIfMissing)
+                let store = try options.storeOptions.location.open(.createIfMissing)
                 do {
                     let count = try store.importInstances(export, replacingExisting: replace)
                     if options.json {

@@ -1,11 +1,16 @@
 import ArgumentParser
 import Cellar
 import CellarCLI
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension CellarTool {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inspect",
             abstract: "Show an instance's cells: names, types and values (read-only).",
             discussion: "Example: cellar inspect account/main")
 
@@ -17,7 +22,7 @@ extension CellarTool {
         func run() throws {
             try reportingErrors {
                 let name = try InstanceName(parsing: instance)
-                let store = try options.storeOptions.open(.readOnly)
+                let store = try options.storeOptions.location.open(.readOnly)
                 guard let inspection = try store.inspect(factory: name.factory, key: name.key) else {
                     throw try name.unknown(in: store)
                 }
@@ -25,7 +30,7 @@ extension CellarTool {
                     try Output.json(try store.exportInstance(factory: name.factory, key: name.key))
                     return
                 }
-                Output.line("\(name)  (state version \(inspection.stateVersion), created \(inspection.createdAt.formatted(.iso8601)))")
+                Output.line("\(name)  (state version \(inspection.stateVersion), created \(inspection.createdAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))))")
                 for cell in inspection.cells {
                     Output.line("  \(cell.name): \(cell.typeName) = \(cell.value)")
                 }

@@ -5,6 +5,7 @@ import CellarCLI
 extension CellarTool {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the instances in the store, as FACTORY/KEY, sorted.",
             discussion: "Example: cellar list account")
 
@@ -21,7 +22,7 @@ extension CellarTool {
         func run() throws {
             try reportingErrors {
                 if let factory { try NameRules.validate(factory, as: "factory name") }
-                let store = try options.storeOptions.open(.readOnly)
+                let store = try options.storeOptions.location.open(.readOnly)
                 let factories = try factory.map { [$0] } ?? store.factoryNames()
                 let entries = try factories.flatMap { factory in
                     try store.keys(of: factory).map { Entry(factory: factory, key: $0) }

@@ -5,6 +5,7 @@ import CellarCLI
 extension CellarTool {
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Apply the schema migrations the store lacks, or show them with --status.",
             discussion: "Each migration runs once, in its own transaction. A store is migrated anyway when a tool first writes to it; this does it explicitly.")
 
@@ -25,10 +26,10 @@ extension CellarTool {
 
         func run() throws {
             try reportingErrors {
-                let path = options.storeOptions.path()
+                let path = options.storeOptions.location.path()
                 let before = try Store.migrationStatus(at: path)
                 if !status && !before.pending.isEmpty {
-                    _ = try options.storeOptions.open(.existingOnly)
+                    _ = try options.storeOptions.location.open(.existingOnly)
                 }
                 let after = status ? before : try Store.migrationStatus(at: path)
                 if options.json {
