@@ -1,4 +1,9 @@
 internal import CSQLite
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
 #if canImport(FoundationEssentials)
 internal import FoundationEssentials
 #else
@@ -68,8 +73,30 @@ final class Storage: @unchecked Sendable {
         do {
             connection = try Connection(path: path, flags: flags)
         } catch {
-            throw StoreError(error, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            throw Self.explained(StoreError(error, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds), path: path)
         }
+        do {
+            try prepareFile(mode: mode, durability: durability, migrator: migrator)
+        } catch let error as StoreError {
+            throw Self.explained(error, path: path)
+        }
+    }
+
+    /// SQLite says "unable to open" both for a missing folder and for a store
+    /// whose file or folder cannot be written (in WAL mode even a reader
+    /// needs to create the `-shm` file): tell the second case by its name.
+    private static func explained(_ error: StoreError, path: String) -> StoreError {
+        guard case .cannotOpen = error, FileManager.default.fileExists(atPath: path) else { return error }
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) }.flatMap { $0.isEmpty ? "/" : $0 } ?? "."
+        if access(path, W_OK) != 0 || access(folder, W_OK) != 0 {
+            return .readOnly(path: path)
+        }
+        return error
+    }
+
+    /// Checks what the file is, then sets it up: WAL, durability, schema.
+    private func prepareFile(mode: AccessMode, durability: Durability, migrator: Migrator) throws {
+        let isInMemory = path == ":memory:"
         try withLock {
             connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
             // Read what the file is before anything writes to it: a foreign

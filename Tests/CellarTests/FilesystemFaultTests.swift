@@ -1,0 +1,114 @@
+import Cellar
+import Foundation
+import Testing
+
+/// A full disk and a read-only file system, made real with a small tmpfs
+/// mounted for the test (the tests run as root, as CI does; where mounting is
+/// not allowed they record why and stop).
+@Suite struct FilesystemFaultTests {
+    /// A tmpfs of `kilobytes` mounted on a fresh folder, unmounted at the end.
+    final class TinyFilesystem {
+        let directory: TemporaryDirectory
+        let path: String
+
+        init?(kilobytes: Int) throws {
+            directory = try TemporaryDirectory()
+            path = directory.path("mnt")
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            guard Self.shell("mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path) else { return nil }
+        }
+
+        deinit {
+            _ = Self.shell("umount", "-l", path)
+        }
+
+        func remountReadOnly() -> Bool {
+            Self.shell("mount", "-o", "remount,ro", path)
+        }
+
+        /// Fills the file system, leaving about `kilobytes` free.
+        func fill(leaving kilobytes: Int) throws {
+            let attributes = try FileManager.default.attributesOfFileSystem(forPath: path)
+            let free = (attributes[.systemFreeSize] as? NSNumber)?.intValue ?? 0
+            let filler = max(0, free - kilobytes * 1024)
+            try Data(count: filler).write(to: URL(fileURLWithPath: path + "/filler"))
+        }
+
+        @discardableResult
+        static func shell(_ arguments: String...) -> Bool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return false }
+            process.waitUntilExit()
+            return process.terminationStatus == 0
+        }
+    }
+
+    @Test func aWriteOnAFullDiskIsReportedAndChangesNothing() throws {
+        guard let filesystem = try TinyFilesystem(kilobytes: 512) else {
+            Issue.record("cannot mount a tmpfs here (not root?): the full-disk test did not run")
+            return
+        }
+        let path = filesystem.path + "/store.sqlite"
+        let store = try Store(at: path)
+        let blob = try store.restore(Factory("files") { cells in cells.cell("content", default: Data()) }, key: "big")
+        try blob.set(Data(repeating: 1, count: 10_000))
+        try filesystem.fill(leaving: 64)
+        let before = try store.exportInstances()
+
+        #expect(throws: StoreError.diskFull(path: path)) { try blob.set(Data(repeating: 2, count: 400_000)) }
+        #expect(try blob.get() == Data(repeating: 1, count: 10_000))
+        // The log may keep the failed transaction's frames past its end, where
+        // SQLite ignores them; what is stored is exactly as before.
+        #expect(try store.exportInstances() == before)
+        #expect(try Store(at: path).exportInstances() == before)
+
+        // With room again, the store goes on working.
+        try FileManager.default.removeItem(atPath: filesystem.path + "/filler")
+        try blob.set(Data(repeating: 3, count: 100_000))
+        #expect(try blob.get().count == 100_000)
+    }
+
+    @Test func anImportThatFillsTheDiskExits74AndImportsNothing() throws {
+        guard let filesystem = try TinyFilesystem(kilobytes: 512) else {
+            Issue.record("cannot mount a tmpfs here (not root?): the full-disk test did not run")
+            return
+        }
+        let sandbox = try ToolSandbox()
+        let storePath = filesystem.path + "/store.sqlite"
+        expectResult(try sandbox.run("acct", "--store", storePath, "deposit", "main", "5"), status: 0,
+                     stdout: "main: 5.00\n", stderr: "Opened account 'main'.\n")
+        let export = StoreExport(schemaVersion: 1, instances: [
+            .init(factory: "files", key: "big", stateVersion: 0, createdAt: "2026-01-01T00:00:00.000Z", cells: [
+                .init(name: "content", type: "Data", encoding: "native", value: .blob(Data(repeating: 7, count: 600_000))),
+            ]),
+        ])
+        let exportPath = sandbox.directory.path("big.json")
+        try JSONEncoder().encode(export).write(to: URL(fileURLWithPath: exportPath))
+        try filesystem.fill(leaving: 96)
+        let before = storeFiles(at: storePath)
+
+        expectResult(try sandbox.run("cellar", "--store", storePath, "import", exportPath), status: 74,
+                     stderr: "Error: The disk holding '\(storePath)' is full; free some space and try again (nothing was changed).\n")
+        #expect(storeFiles(at: storePath) == before)
+        expectResult(try sandbox.run("acct", "--store", storePath, "balance", "main"), status: 0, stdout: "5.00\n")
+    }
+
+    @Test func aStoreOnAReadOnlyFileSystemRefusesWritesWith74() throws {
+        guard let filesystem = try TinyFilesystem(kilobytes: 1024) else {
+            Issue.record("cannot mount a tmpfs here (not root?): the read-only test did not run")
+            return
+        }
+        let sandbox = try ToolSandbox()
+        let storePath = filesystem.path + "/store.sqlite"
+        _ = try sandbox.run("acct", "--store", storePath, "deposit", "main", "5")
+        #expect(filesystem.remountReadOnly())
+        let before = storeFiles(at: storePath)
+        expectResult(try sandbox.run("acct", "--store", storePath, "deposit", "main", "1"), status: 74,
+                     stderr: "Error: The store '\(storePath)' is read-only; check the permissions of the file and its folder.\n")
+        #expect(storeFiles(at: storePath) == before)
+    }
+}
