@@ -25,24 +25,25 @@ import Testing
         let path = directory.path("store.sqlite")
         _ = try Store(at: path)
         _ = try Store(at: path)
-        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial"])
+        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial", "2 snapshots"])
         #expect(try sqliteRows(path, "PRAGMA application_id") == ["1128614994"])
     }
 
     @Test func aMigrationThatFailsRollsBackAloneAndIsNotRecorded() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("store.sqlite")
+        let latest = Migrator.embedded.latestVersion
         let migrator = Migrator(files: embeddedMigrationFiles + [
-            (fileName: "0002_good.sql", sql: "CREATE TABLE extra (x INTEGER);"),
-            (fileName: "0003_bad.sql", sql: "CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);"),
+            (fileName: String(format: "%04d_good.sql", latest + 1), sql: "CREATE TABLE extra (x INTEGER);"),
+            (fileName: String(format: "%04d_bad.sql", latest + 2), sql: "CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);"),
         ])
         #expect(throws: StoreError.self) {
             _ = try Storage(path: path, mode: .create, durability: .normal, busyTimeoutMilliseconds: 1000, migrator: migrator)
         }
-        #expect(try sqliteRows(path, "SELECT version FROM cellar_migrations") == ["1", "2"])
+        #expect(try sqliteRows(path, "SELECT version FROM cellar_migrations") == (1...latest + 1).map(String.init))
         #expect(try sqliteRows(path, "SELECT name FROM sqlite_schema WHERE name IN ('extra', 'half')") == ["extra"])
         // The store still opens with the migrations it knows: 1 and 2 are applied.
-        #expect(throws: StoreError.newerSchema(path: path, fileVersion: 2, supportedVersion: 1)) { try Store(at: path) }
+        #expect(throws: StoreError.newerSchema(path: path, fileVersion: latest + 1, supportedVersion: latest)) { try Store(at: path) }
     }
 
     @Test func aStoreWrittenByANewerCellarIsRefusedAndLeftAlone() throws {
@@ -51,9 +52,9 @@ import Testing
         _ = try Store(at: path).restore(counterFactory, key: "k")()
         try RawDatabase(path: path).execute("INSERT INTO cellar_migrations (version, name) VALUES (99, 'future')")
         let before = storeFiles(at: path)
-        let error = StoreError.newerSchema(path: path, fileVersion: 99, supportedVersion: 1)
+        let error = StoreError.newerSchema(path: path, fileVersion: 99, supportedVersion: 2)
         #expect(throws: error) { try Store(at: path) }
-        #expect(error.description == "The store '\(path)' was written by a newer Cellar (schema version 99, this one knows up to 1); upgrade Cellar to use it.")
+        #expect(error.description == "The store '\(path)' was written by a newer Cellar (schema version 99, this one knows up to 2); upgrade Cellar to use it.")
         #expect(storeFiles(at: path) == before)
     }
 
@@ -145,7 +146,7 @@ import Testing
             let result = child.finish()
             #expect(result.status == 0, "\(result.stderr)")
         }
-        #expect(try sqliteRows(path, "SELECT count(*) FROM cellar_migrations") == ["1"])
+        #expect(try sqliteRows(path, "SELECT count(*) FROM cellar_migrations") == [String(Migrator.embedded.latestVersion)])
         #expect(try sqliteRows(path, "SELECT value FROM cells") == ["100"])
     }
 }

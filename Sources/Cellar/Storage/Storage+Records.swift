@@ -120,7 +120,7 @@ extension Storage {
         }
     }
 
-    private static func cellRecord(_ row: Statement) -> CellRecord {
+    static func cellRecord(_ row: Statement) -> CellRecord {
         CellRecord(name: row.text(at: 0), type: row.text(at: 1),
                    encoding: CellEncoding(rawValue: row.text(at: 2)) ?? .native, value: row.value(at: 3))
     }

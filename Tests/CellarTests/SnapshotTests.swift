@@ -1,0 +1,162 @@
+import Cellar
+import CellarExamples
+import Foundation
+import Testing
+
+@Suite struct SnapshotTests {
+    @Test func aRestoredSnapshotBringsValuesBackExactlyForEveryConnection() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let store = try Store(at: path)
+        let account = try store.restore(bankAccountFactory(initialBalance: 100), key: "main")
+        let tasks = try store.restore(taskManagerFactory, key: "work")
+        _ = try tasks.add(PlannedTask(name: "a", priority: 9))
+        let taken = try store.snapshot(named: "before changes")
+        #expect(taken.name == "before changes")
+        #expect(taken.instanceCount == 2)
+        #expect(!taken.isAutomatic)
+
+        _ = try account.deposit(50)
+        _ = try tasks.clear()
+        _ = try store.restore(counterFactory, key: "new")()
+        let otherConnection = try Store(at: path)
+        let heldElsewhere = try otherConnection.restore(bankAccountFactory(initialBalance: 0), key: "main")
+        #expect(try heldElsewhere.balance() == 150)
+
+        let result = try store.restore(snapshot: "before changes")
+        #expect(result.changedInstances == 3)
+        #expect(try account.balance() == 100)
+        #expect(try tasks.sorted() == [PlannedTask(name: "a", priority: 9)])
+        #expect(try store.contains(factory: "counter", key: "new") == false)
+        #expect(try heldElsewhere.balance() == 100, "another connection saw a stale balance")
+        let child = try Child.run([path, "balance", "main"])
+        #expect(child.lines == ["100"])
+    }
+
+    @Test func aRestoreCanBeUndone() throws {
+        let store = try Store.inMemory()
+        let account = try store.restore(bankAccountFactory(initialBalance: 10), key: "main")
+        try store.snapshot(named: "ten")
+        _ = try account.deposit(5)
+        let restore = try store.restore(snapshot: "ten")
+        #expect(try account.balance() == 10)
+        let undo = try #require(try store.snapshots().first { $0.name == restore.undoSnapshot })
+        #expect(undo.isAutomatic)
+        #expect(restore.undoSnapshot.hasPrefix("undo-"))
+        try store.restore(snapshot: restore.undoSnapshot)
+        #expect(try account.balance() == 15)
+        #expect(try store.snapshots().filter(\.isAutomatic).count == 2)
+    }
+
+    @Test func aRestoreLimitedToAFactoryOrAKeyTouchesNothingElse() throws {
+        let store = try Store.inMemory()
+        let main = try store.restore(bankAccountFactory(initialBalance: 10), key: "main")
+        let savings = try store.restore(bankAccountFactory(initialBalance: 20), key: "savings")
+        let counter = try store.restore(counterFactory, key: "visits")
+        #expect(try counter() == 1)
+        try store.snapshot(named: "s")
+        _ = try main.deposit(1)
+        _ = try savings.deposit(1)
+        #expect(try counter() == 2)
+
+        try store.restore(snapshot: "s", only: .instance(factory: "bank_account", key: "main"))
+        #expect(try main.balance() == 10)
+        #expect(try savings.balance() == 21)
+        #expect(try counter() == 3)
+
+        try store.restore(snapshot: "s", only: .factory("counter"))
+        #expect(try counter() == 2)
+        #expect(try savings.balance() == 21)
+    }
+
+    @Test func snapshotsTakenWhileAnotherProcessWritesAreConsistent() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let total = 1_000_000
+        let child = try Child.start([path, "transfers", String(total)])
+        defer { child.kill(); _ = child.finish() }
+        let store = try Store(at: path, options: .init(busyTimeout: .seconds(10)))
+        // Wait for the child's accounts, then snapshot while it transfers.
+        while try !store.contains(factory: "counter", key: "transfers") { Thread.sleep(forTimeInterval: 0.01) }
+        for index in 0..<8 {
+            try store.snapshot(named: "s\(index)")
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        for index in 0..<8 {
+            let cells = try sqliteRows(path, """
+                SELECT key || '=' || value FROM snapshot_cells WHERE snapshot = 's\(index)' ORDER BY key
+                """)
+            let values = Dictionary(uniqueKeysWithValues: cells.map { line -> (String, Int) in
+                let parts = line.split(separator: "=")
+                return (String(parts[0]), Int(parts[1])!)
+            })
+            #expect(values["alice"]! + values["bob"]! == total, "snapshot s\(index) is not of one moment")
+            #expect(values["bob"] == values["transfers"], "snapshot s\(index) holds half a transfer")
+        }
+    }
+
+    @Test func namingAndUnknownSnapshotsAreRefusedAndChangeNothing() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let store = try Store(at: path)
+        _ = try store.restore(counterFactory, key: "k")()
+        try store.snapshot(named: "one")
+        let before = try store.exportInstances()
+        #expect(throws: SnapshotError.snapshotExists("one")) { try store.snapshot(named: "one") }
+        #expect(throws: CellError.invalidName(kind: "snapshot name", name: "a/b", reason: "it contains '/'")) {
+            try store.snapshot(named: "a/b")
+        }
+        #expect(throws: SnapshotError.unknownSnapshot("two")) { try store.restore(snapshot: "two") }
+        #expect(throws: SnapshotError.unknownSnapshot("two")) { try store.deleteSnapshot(named: "two") }
+        #expect(try store.exportInstances() == before)
+        #expect(try store.snapshots().map(\.name) == ["one"])
+        try store.deleteSnapshot(named: "one")
+        #expect(try store.snapshots().isEmpty)
+        #expect(try sqliteRows(path, "SELECT count(*) FROM snapshot_cells") == ["0"])
+    }
+
+    @Test func aBackupIsAStandaloneConsistentStore() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let store = try Store(at: path)
+        _ = try store.restore(bankAccountFactory(initialBalance: 42), key: "main")
+        _ = try store.restore(taskManagerFactory, key: "t").add(PlannedTask(name: "x", priority: 1))
+        try store.snapshot(named: "kept")
+        let backup = directory.path("backup.sqlite")
+        try store.backup(to: backup)
+        let copy = try Store(at: backup)
+        #expect(try copy.exportInstances() == store.exportInstances())
+        #expect(try copy.checkIntegrity().isEmpty)
+        #expect(try copy.snapshots().map(\.name) == ["kept"])
+        #expect(try copy.restore(bankAccountFactory(initialBalance: 0), key: "main").balance() == 42)
+
+        #expect(throws: SnapshotError.backupTargetExists(path: backup)) { try store.backup(to: backup) }
+        _ = try store.restore(bankAccountFactory(initialBalance: 0), key: "main").deposit(1)
+        try store.backup(to: backup, replacingExisting: true)
+        #expect(try Store(at: backup).restore(bankAccountFactory(initialBalance: 0), key: "main").balance() == 43)
+
+        let nowhere = directory.path("missing/folder/backup.sqlite")
+        #expect(throws: SnapshotError.cannotWriteBackup(path: nowhere, reason: "it cannot be created")) {
+            try store.backup(to: nowhere)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).filter { $0.contains("cellar-backup") }.isEmpty)
+    }
+
+    @Test func aBackupTakenWhileAnotherProcessWritesIsConsistent() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let total = 1_000_000
+        let child = try Child.start([path, "transfers", String(total)])
+        defer { child.kill(); _ = child.finish() }
+        let store = try Store(at: path)
+        while try !store.contains(factory: "counter", key: "transfers") { Thread.sleep(forTimeInterval: 0.01) }
+        for index in 0..<4 {
+            let backup = directory.path("backup-\(index).sqlite")
+            try store.backup(to: backup)
+            let copy = try Store(at: backup)
+            let alice = try copy.restore(bankAccountFactory(initialBalance: total), key: "alice").balance()
+            let bob = try copy.restore(bankAccountFactory(initialBalance: 0), key: "bob").balance()
+            #expect(alice + bob == total)
+        }
+    }
+}
