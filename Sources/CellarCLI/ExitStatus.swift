@@ -23,7 +23,8 @@ package enum ExitStatus: Int32, Sendable {
         EXIT STATUS
           0   success
           1   refused by a rule (insufficient funds, unknown account, account exists,
-              non-zero balance on close, conflicting import)
+              non-zero balance on close, conflicting import, unknown or existing
+              snapshot, existing backup file)
           64  bad usage or bad input (an amount or name that is not valid)
           74  the store cannot be used (I/O error, damaged, not a Cellar store,
               newer schema, read-only, disk full)
@@ -70,6 +71,10 @@ package func report(_ error: any Error) -> (message: String, status: ExitStatus)
     case let error as CellError:
         return ("\(error)", .storeUnusable)
     case ImportError.conflict:
+        return ("\(error)", .refused)
+    case SnapshotError.cannotWriteBackup:
+        return ("\(error)", .storeUnusable)
+    case let error as SnapshotError:
         return ("\(error)", .refused)
     case let error as ImportError:
         return ("\(error)", .badInput)

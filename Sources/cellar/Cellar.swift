@@ -6,7 +6,7 @@ import CellarCLI
 struct CellarTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cellar",
-        abstract: "Look after a Cellar store: list, inspect, check, migrate, export, import, delete.",
+        abstract: "Look after a Cellar store: list, inspect, check, migrate, export, import, delete, snapshot, backup.",
         discussion: """
             A store holds closure instances, each named FACTORY/KEY (e.g. account/main), and \
             their cells. `cellar` reads them without changing them, except for `migrate`, \
@@ -26,11 +26,14 @@ struct CellarTool: ParsableCommand {
               cellar check
               cellar export backup.json && cellar --store copy.sqlite import backup.json
               cellar delete account/old --yes
+              cellar snapshot create before-import && cellar snapshot restore before-import --only account
+              cellar backup nightly.sqlite && cellar --store nightly.sqlite check
 
             \(ExitStatus.helpText)
             """,
         version: "0.1.0",
-        subcommands: [List.self, Inspect.self, Check.self, Migrate.self, Export.self, Import.self, Delete.self]
+        subcommands: [List.self, Inspect.self, Check.self, Migrate.self, Export.self, Import.self, Delete.self,
+                      Snapshot.self, Backup.self]
     )
 
     /// Runs `cellar` with `--store` and `--json` accepted before the subcommand.
