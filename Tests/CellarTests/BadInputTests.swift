@@ -73,7 +73,7 @@ import Testing
         ("newer schema", { path in
             _ = try Cellar.Store(at: path)
             try RawDatabase(path: path).execute("INSERT INTO cellar_migrations (version, name) VALUES (42, 'future')")
-        }, { "The store '\($0)' was written by a newer Cellar (schema version 42, this one knows up to 2); upgrade Cellar to use it." }),
+        }, { "The store '\($0)' was written by a newer Cellar (schema version 42, this one knows up to \(latestSchemaVersion)); upgrade Cellar to use it." }),
     ]
 
     @Test(arguments: 0..<3)

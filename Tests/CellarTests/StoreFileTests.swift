@@ -25,7 +25,7 @@ import Testing
         let path = directory.path("store.sqlite")
         _ = try Store(at: path)
         _ = try Store(at: path)
-        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial", "2 snapshots"])
+        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial", "2 snapshots", "3 history"])
         #expect(try sqliteRows(path, "PRAGMA application_id") == ["1128614994"])
     }
 
@@ -52,9 +52,9 @@ import Testing
         _ = try Store(at: path).restore(counterFactory, key: "k")()
         try RawDatabase(path: path).execute("INSERT INTO cellar_migrations (version, name) VALUES (99, 'future')")
         let before = storeFiles(at: path)
-        let error = StoreError.newerSchema(path: path, fileVersion: 99, supportedVersion: 2)
+        let error = StoreError.newerSchema(path: path, fileVersion: 99, supportedVersion: latestSchemaVersion)
         #expect(throws: error) { try Store(at: path) }
-        #expect(error.description == "The store '\(path)' was written by a newer Cellar (schema version 99, this one knows up to 2); upgrade Cellar to use it.")
+        #expect(error.description == "The store '\(path)' was written by a newer Cellar (schema version 99, this one knows up to \(latestSchemaVersion)); upgrade Cellar to use it.")
         #expect(storeFiles(at: path) == before)
     }
 

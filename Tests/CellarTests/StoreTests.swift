@@ -145,7 +145,7 @@ import Testing
         #expect(try store.restore(counterFactory, key: "k")() == 1)
         #expect(try sqliteRows(path, "PRAGMA journal_mode") == ["wal"])
         #expect(try store.storage.pragma("synchronous") == synchronous)  // 1 = NORMAL, 2 = FULL
-        #expect(try store.schemaVersion() == 2)
+        #expect(try store.schemaVersion() == latestSchemaVersion)
     }
 
     @Test func theDefaultDurabilityIsNormal() {

@@ -127,3 +127,10 @@ final class RunningChild: @unchecked Sendable {
 func sqliteRows(_ path: String, _ sql: String) throws -> [String] {
     try RawDatabase(path: path).rows(sql)
 }
+
+/// The schema version this build creates: the number of files in `Migrations/`.
+let latestSchemaVersion: Int = {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Migrations")
+    return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".sql") }.count
+}()

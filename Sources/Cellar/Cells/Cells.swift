@@ -12,12 +12,14 @@ public final class Cells {
 
     private let storage: Storage
     private let closureID: Int64
+    private let recordsHistory: Bool
     private var isBuilding = true
     private var firstError: (any Error)?
 
     init(storage: Storage, closure: ClosureRecord) {
         self.storage = storage
         self.closureID = closure.id
+        self.recordsHistory = closure.recordsHistory
         self.factory = closure.factory
         self.key = closure.key
     }
@@ -51,7 +53,8 @@ public final class Cells {
         let address = CellAddress(closureID: closureID, name: name)
         let live = storage.liveCell(at: address) as? PersistentCell<Value>
         let codec = CellCodec<Value>.make()
-        let cell = live ?? PersistentCell(name: name, closureID: closureID, instance: instance, storage: storage, codec: codec)
+        let cell = live ?? PersistentCell(
+            name: name, closureID: closureID, instance: instance, storage: storage, codec: codec, recordsHistory: recordsHistory)
         do {
             if let record = try storage.cellRecord(closureID: closureID, name: name) {
                 cell.cache(try codec.decode(record, instance: instance), storedAs: record.value)
@@ -59,7 +62,7 @@ public final class Cells {
                 try NameRules.validate(name, as: "cell name")
                 let value = defaultValue()
                 let record = try codec.record(named: name, holding: value, instance: instance)
-                try storage.insertCell(closureID: closureID, record)
+                try storage.insertCell(closureID: closureID, record, recordsHistory: recordsHistory)
                 cell.cache(value, storedAs: record.value)
             }
             if live == nil {

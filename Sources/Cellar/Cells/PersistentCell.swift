@@ -35,14 +35,17 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// `factory/key`, for messages.
     private let instance: String
     private let codec: CellCodec<Value>
+    /// Whether the instance's factory records history.
+    private let recordsHistory: Bool
 
     private var cachedValue: Value?
     /// `cachedValue` as stored, to tell whether an update changed anything.
     private var cachedStoredValue: SQLiteValue?
     private var cachedGeneration: UInt64 = 0
 
-    init(name: String, closureID: Int64, instance: String, storage: Storage, codec: CellCodec<Value>) {
+    init(name: String, closureID: Int64, instance: String, storage: Storage, codec: CellCodec<Value>, recordsHistory: Bool) {
         self.name = name
+        self.recordsHistory = recordsHistory
         self.storage = storage
         self.address = CellAddress(closureID: closureID, name: name)
         self.instance = instance
@@ -62,10 +65,13 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// When this returns, `value` is committed (or part of the enclosing
     /// ``Store/transaction(_:)``). If it throws, nothing changed.
     ///
+    /// - Parameters:
+    ///   - value: The new value.
+    ///   - operation: Names the change in the store's history, e.g. `"reset"`.
     /// - Throws: ``CellError`` if the value cannot be encoded or the instance
     ///   was deleted; ``StoreError`` if the file cannot be written.
-    public func set(_ value: Value) throws {
-        try storage.withLock {
+    public func set(_ value: Value, operation: String? = nil) throws {
+        try storage.withOperation(operation) {
             try write(value, as: try codec.encode(value, cell: name, instance: instance))
         }
     }
@@ -84,13 +90,17 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// }
     /// ```
     ///
-    /// - Parameter body: Changes the value; runs once, while the store's write
-    ///   lock is held, so keep it short and free of other I/O.
+    /// - Parameters:
+    ///   - operation: Names the change in the store's history, e.g.
+    ///     `"deposit"`; an enclosing ``Store/transaction(operation:_:)`` that
+    ///     names one takes precedence.
+    ///   - body: Changes the value; runs once, while the store's write lock is
+    ///     held, so keep it short and free of other I/O.
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws, ``CellError`` or ``StoreError``.
     @discardableResult
-    public func update<Result>(_ body: (inout Value) throws -> Result) throws -> Result {
-        try storage.transaction {
+    public func update<Result>(operation: String? = nil, _ body: (inout Value) throws -> Result) throws -> Result {
+        try storage.transaction(operation: operation) {
             var value = try currentValue()
             let storedBefore = cachedStoredValue
             let result = try body(&value)
@@ -119,7 +129,8 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
 
     /// Writes `value`, encoded as `stored`, to the file and remembers it.
     private func write(_ value: Value, as stored: SQLiteValue) throws {
-        let updated = try storage.updateCellValue(closureID: address.closureID, name: name, type: codec.typeName, value: stored)
+        let record = CellRecord(name: name, type: codec.typeName, encoding: codec.encoding, value: stored)
+        let updated = try storage.updateCellValue(closureID: address.closureID, record, recordsHistory: recordsHistory)
         guard updated else {
             // Deleted, renamed or retyped by someone else: say which.
             if let record = try storage.cellRecord(closureID: address.closureID, name: name) {

@@ -49,11 +49,13 @@ public final class StateEditor {
     public let instance: String
     private let storage: Storage
     private let closureID: Int64
+    private let recordsHistory: Bool
 
-    init(storage: Storage, closureID: Int64, instance: String) {
+    init(storage: Storage, closure: ClosureRecord) {
         self.storage = storage
-        self.closureID = closureID
-        self.instance = instance
+        self.closureID = closure.id
+        self.instance = "\(closure.factory)/\(closure.key)"
+        self.recordsHistory = closure.recordsHistory
     }
 
     /// The names of the instance's cells, sorted.
@@ -76,11 +78,7 @@ public final class StateEditor {
     public func set<Value: Codable & Sendable>(_ name: String, to value: Value) throws {
         try NameRules.validate(name, as: "cell name")
         let record = try CellCodec<Value>.make().record(named: name, holding: value, instance: instance)
-        if try contains(name) {
-            try storage.replaceCell(closureID: closureID, record)
-        } else {
-            try storage.insertCell(closureID: closureID, record)
-        }
+        try storage.replaceCell(closureID: closureID, record, recordsHistory: recordsHistory, defaultOperation: "migrate")
     }
 
     /// Renames cell `name` to `newName`, keeping its value.
@@ -90,13 +88,13 @@ public final class StateEditor {
         guard try !contains(newName) else {
             throw CellError.cellExists(instance: instance, cell: newName)
         }
-        try storage.renameCell(closureID: closureID, from: name, to: newName)
+        try storage.renameCell(closureID: closureID, from: name, to: newName, recordsHistory: recordsHistory)
     }
 
     /// Deletes cell `name`.
     public func remove(_ name: String) throws {
         _ = try record(named: name)
-        try storage.deleteCell(closureID: closureID, name: name)
+        try storage.deleteCell(closureID: closureID, name: name, recordsHistory: recordsHistory, defaultOperation: "migrate")
     }
 
     /// Replaces the `Old` value of cell `name` with what `transform` makes of it.

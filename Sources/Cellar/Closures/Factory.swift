@@ -36,6 +36,9 @@ public struct Factory<Instance>: Sendable {
     public let name: String
     /// The shape of the state this factory's build closure expects; see ``StateMigration``.
     public let stateVersion: Int
+    /// Whether every change to its instances' cells is kept in the store's
+    /// history (see ``Store/history(factory:key:since:limit:)``).
+    public let recordsHistory: Bool
     let migrations: [StateMigration]
     let build: @Sendable (Cells) -> Instance
 
@@ -47,9 +50,12 @@ public struct Factory<Instance>: Sendable {
     ///     ``StateMigration``. 0 for a factory that never changed.
     ///   - migrations: The steps from older state versions, each to a distinct
     ///     version no higher than `stateVersion`.
+    ///   - recordsHistory: Keep every change in the store's history (the
+    ///     default); false for state whose past is of no interest, such as a
+    ///     cache, to save the history row a change costs.
     ///   - build: Declares the instance's cells and returns its closures.
     public init(
-        _ name: String, stateVersion: Int = 0, migrations: [StateMigration] = [],
+        _ name: String, stateVersion: Int = 0, migrations: [StateMigration] = [], recordsHistory: Bool = true,
         build: @escaping @Sendable (Cells) -> Instance
     ) {
         let versions = migrations.map(\.version)
@@ -58,6 +64,7 @@ public struct Factory<Instance>: Sendable {
         precondition(versions.allSatisfy { $0 <= stateVersion }, "a state migration of '\(name)' goes beyond stateVersion \(stateVersion)")
         self.name = name
         self.stateVersion = stateVersion
+        self.recordsHistory = recordsHistory
         self.migrations = migrations.sorted { $0.version < $1.version }
         self.build = build
     }

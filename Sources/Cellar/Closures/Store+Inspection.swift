@@ -65,14 +65,10 @@ public struct ClosureInspection: Sendable, Hashable {
         factory = record.factory
         key = record.key
         stateVersion = record.stateVersion
-        createdAt = Self.parseTimestamp(record.createdAt)
+        createdAt = parseTimestamp(record.createdAt)
         self.cells = cells
     }
 
-    /// Reads the `strftime('%Y-%m-%dT%H:%M:%fZ')` timestamps the schema writes.
-    private static func parseTimestamp(_ text: String) -> Date {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? Date(timeIntervalSince1970: 0)
-    }
 
     /// The cell named `name`, if there is one.
     public subscript(cell name: String) -> CellInspection? {

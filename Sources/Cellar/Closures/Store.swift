@@ -84,9 +84,14 @@ public final class Store: Sendable {
             if let stored = try storage.closureRecord(factory: factory.name, key: key) {
                 closure = stored
             } else if creatingIfMissing {
-                closure = try storage.insertClosure(factory: factory.name, key: key, stateVersion: factory.stateVersion)
+                closure = try storage.insertClosure(
+                    factory: factory.name, key: key, stateVersion: factory.stateVersion, recordsHistory: factory.recordsHistory)
             } else {
                 return nil
+            }
+            if closure.recordsHistory != factory.recordsHistory {
+                try storage.setRecordsHistory(factory.recordsHistory, ofClosure: closure.id)
+                closure = try storage.closureRecord(id: closure.id) ?? closure
             }
             try migrateState(of: &closure, to: factory)
             let cells = Cells(storage: storage, closure: closure)
@@ -103,15 +108,16 @@ public final class Store: Sendable {
             throw CellError.newerStateVersion(instance: instance, storedVersion: closure.stateVersion, factoryVersion: factory.stateVersion)
         }
         guard closure.stateVersion < factory.stateVersion else { return }
-        let editor = StateEditor(storage: storage, closureID: closure.id, instance: instance)
-        for migration in factory.migrations where migration.version > closure.stateVersion {
-            try migration.migrate(editor)
+        let editor = StateEditor(storage: storage, closure: closure)
+        try storage.withOperation("migrate") {
+            for migration in factory.migrations where migration.version > closure.stateVersion {
+                try migration.migrate(editor)
+            }
         }
         try storage.setStateVersion(factory.stateVersion, ofClosure: closure.id)
         // Cells of this instance already live in this process hold old shapes.
         storage.invalidateCachedValues()
-        closure = ClosureRecord(id: closure.id, factory: closure.factory, key: closure.key,
-                                stateVersion: factory.stateVersion, createdAt: closure.createdAt)
+        closure = try storage.closureRecord(id: closure.id) ?? closure
     }
 
     /// Deletes the instance `factory/key` and its cells.
@@ -148,9 +154,13 @@ public final class Store: Sendable {
     /// The store's write lock is held while `body` runs: other processes wait
     /// (up to the busy timeout), so keep `body` short.
     ///
+    /// - Parameters:
+    ///   - operation: Names the changes in the store's history, e.g.
+    ///     `"transfer"`; it takes precedence over names given inside.
+    ///   - body: The changes.
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws, or ``StoreError`` if the commit fails.
-    public func transaction<Result>(_ body: () throws -> Result) throws -> Result {
-        try storage.transaction(body)
+    public func transaction<Result>(operation: String? = nil, _ body: () throws -> Result) throws -> Result {
+        try storage.transaction(operation: operation, body)
     }
 }

@@ -23,7 +23,7 @@ public struct SnapshotInfo: Sendable, Hashable {
 
     init(_ record: SnapshotRecord) {
         name = record.name
-        createdAt = (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(record.createdAt)) ?? Date(timeIntervalSince1970: 0)
+        createdAt = parseTimestamp(record.createdAt)
         instanceCount = record.instanceCount
         isAutomatic = record.automatic
     }
@@ -92,7 +92,7 @@ extension Store {
     /// - Throws: ``SnapshotError/unknownSnapshot(_:)``, ``StoreError``.
     @discardableResult
     public func restore(snapshot name: String, only scope: RestoreScope = .everything) throws -> SnapshotRestore {
-        try storage.transaction {
+        try storage.transaction(operation: "restore snapshot \(name)") {
             guard try storage.snapshotRecord(named: name) != nil else { throw SnapshotError.unknownSnapshot(name) }
             let undo = try automaticSnapshotName()
             try storage.insertSnapshot(named: undo, automatic: true)
@@ -127,8 +127,9 @@ extension Store {
         let cells = try storage.snapshotCells(snapshot, factory: saved.factory, key: saved.key)
         guard let current = try storage.closureRecord(factory: saved.factory, key: saved.key) else {
             let closure = try storage.insertClosure(
-                factory: saved.factory, key: saved.key, stateVersion: saved.stateVersion, createdAt: saved.createdAt)
-            for cell in cells { try storage.insertCell(closureID: closure.id, cell) }
+                factory: saved.factory, key: saved.key, stateVersion: saved.stateVersion, recordsHistory: true,
+                createdAt: saved.createdAt)
+            for cell in cells { try storage.insertCell(closureID: closure.id, cell, recordsHistory: closure.recordsHistory) }
             return true
         }
         // The instance keeps its row, so closures other processes hold of it
@@ -140,12 +141,12 @@ extension Store {
         }
         let savedNames = Set(cells.map(\.name))
         for cell in try storage.cellRecords(closureID: current.id) where !savedNames.contains(cell.name) {
-            try storage.deleteCell(closureID: current.id, name: cell.name)
+            try storage.deleteCell(closureID: current.id, name: cell.name, recordsHistory: current.recordsHistory, defaultOperation: "restore")
             changed = true
         }
         let currentCells = Dictionary(uniqueKeysWithValues: try storage.cellRecords(closureID: current.id).map { ($0.name, $0) })
         for cell in cells where currentCells[cell.name] != cell {
-            try storage.upsertCell(closureID: current.id, cell)
+            try storage.replaceCell(closureID: current.id, cell, recordsHistory: current.recordsHistory, defaultOperation: "restore")
             changed = true
         }
         return changed
@@ -153,7 +154,7 @@ extension Store {
 
     /// `undo-2026-11-23T10:15:00.123Z`, with `-2`, `-3`... if taken already.
     private func automaticSnapshotName() throws -> String {
-        let base = "undo-" + Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let base = "undo-" + formatTimestamp(Date())
         var name = base
         var number = 1
         while try storage.snapshotRecord(named: name) != nil {

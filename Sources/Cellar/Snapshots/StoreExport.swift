@@ -222,7 +222,7 @@ extension Store {
         for instance in export.instances where !seen.insert("\(instance.factory)/\(instance.key)").inserted {
             throw ImportError.invalid("\(instance.factory)/\(instance.key) appears twice")
         }
-        return try storage.transaction {
+        return try storage.transaction(operation: "import") {
             let existing = try export.instances.filter {
                 try storage.closureRecord(factory: $0.factory, key: $0.key) != nil
             }
@@ -232,9 +232,10 @@ extension Store {
             for (instance, cells) in zip(export.instances, records) {
                 _ = try storage.deleteClosure(factory: instance.factory, key: instance.key)
                 let closure = try storage.insertClosure(
-                    factory: instance.factory, key: instance.key, stateVersion: instance.stateVersion, createdAt: instance.createdAt)
+                    factory: instance.factory, key: instance.key, stateVersion: instance.stateVersion, recordsHistory: true,
+                    createdAt: instance.createdAt)
                 for cell in cells {
-                    try storage.insertCell(closureID: closure.id, cell)
+                    try storage.insertCell(closureID: closure.id, cell, recordsHistory: true)
                 }
             }
             storage.invalidateCachedValues()

@@ -8,10 +8,15 @@ struct ClosureRecord: Sendable, Equatable {
     let key: String
     let stateVersion: Int
     let createdAt: String
+    /// Whether changes to its cells are written to the history.
+    let recordsHistory: Bool
+    /// History rows before this sequence number were pruned (but for each
+    /// cell's last one): rewinding further back is not possible.
+    let historySinceSequence: Int64
 }
 
 /// A cell's stored row, less its address.
-struct CellRecord: Sendable, Equatable {
+struct CellRecord: Sendable, Hashable {
     let name: String
     let type: String
     let encoding: CellEncoding
@@ -31,43 +36,47 @@ extension Storage {
 
     func closureRecord(factory: String, key: String) throws -> ClosureRecord? {
         try withLock {
-            try statement("SELECT id, factory, key, state_version, created_at FROM closures WHERE factory = ? AND key = ?")
-                .queryOne([.text(factory), .text(key)], Self.closureRecord)
+            try statement("""
+                SELECT id, factory, key, state_version, created_at, records_history, history_since_seq
+                FROM closures WHERE factory = ? AND key = ?
+                """).queryOne([.text(factory), .text(key)], Self.closureRecord)
         }
     }
 
     func closureRecord(id: Int64) throws -> ClosureRecord? {
         try withLock {
-            try statement("SELECT id, factory, key, state_version, created_at FROM closures WHERE id = ?")
-                .queryOne([.integer(id)], Self.closureRecord)
+            try statement("""
+                SELECT id, factory, key, state_version, created_at, records_history, history_since_seq
+                FROM closures WHERE id = ?
+                """).queryOne([.integer(id)], Self.closureRecord)
+        }
+    }
+
+    func closureRecords(factory: String) throws -> [ClosureRecord] {
+        try withLock {
+            try statement("""
+                SELECT id, factory, key, state_version, created_at, records_history, history_since_seq
+                FROM closures WHERE factory = ? ORDER BY key
+                """).queryAll([.text(factory)], Self.closureRecord)
         }
     }
 
     private static func closureRecord(_ row: Statement) -> ClosureRecord {
         ClosureRecord(id: row.integer(at: 0), factory: row.text(at: 1), key: row.text(at: 2),
-                      stateVersion: Int(row.integer(at: 3)), createdAt: row.text(at: 4))
+                      stateVersion: Int(row.integer(at: 3)), createdAt: row.text(at: 4),
+                      recordsHistory: row.integer(at: 5) != 0, historySinceSequence: row.integer(at: 6))
     }
 
-    /// Inserts a closure instance and returns its row.
-    func insertClosure(factory: String, key: String, stateVersion: Int) throws -> ClosureRecord {
+    /// Inserts a closure instance, created now or at `createdAt` (an import
+    /// or a snapshot), and returns its row.
+    func insertClosure(factory: String, key: String, stateVersion: Int, recordsHistory: Bool,
+                       createdAt: String? = nil) throws -> ClosureRecord {
         try withLock {
-            try statement("INSERT INTO closures (factory, key, state_version) VALUES (?, ?, ?)")
-                .execute([.text(factory), .text(key), .integer(Int64(stateVersion))])
-            return try insertedClosure()
-        }
-    }
-
-    /// Inserts a closure instance created at `createdAt` (an import).
-    func insertClosure(factory: String, key: String, stateVersion: Int, createdAt: String) throws -> ClosureRecord {
-        try withLock {
-            try statement("INSERT INTO closures (factory, key, state_version, created_at) VALUES (?, ?, ?, ?)")
-                .execute([.text(factory), .text(key), .integer(Int64(stateVersion)), .text(createdAt)])
-            return try insertedClosure()
-        }
-    }
-
-    private func insertedClosure() throws -> ClosureRecord {
-        try withLock {
+            try statement("""
+                INSERT INTO closures (factory, key, state_version, records_history, created_at)
+                VALUES (?, ?, ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))
+                """).execute([.text(factory), .text(key), .integer(Int64(stateVersion)), .integer(recordsHistory ? 1 : 0),
+                              createdAt.map { .text($0) } ?? .null])
             guard let record = try closureRecord(id: lastInsertedRowID) else {
                 preconditionFailure("the row just inserted is missing")
             }
@@ -81,26 +90,38 @@ extension Storage {
         }
     }
 
-    /// Deletes an instance and its cells; false if there was none.
+    func setRecordsHistory(_ recordsHistory: Bool, ofClosure id: Int64) throws {
+        try withLock {
+            try statement("UPDATE closures SET records_history = ? WHERE id = ?")
+                .execute([.integer(recordsHistory ? 1 : 0), .integer(id)])
+        }
+    }
+
+    /// Deletes an instance and its cells, recording each cell's removal;
+    /// false if there was no such instance.
     func deleteClosure(factory: String, key: String) throws -> Bool {
         try withLock {
-            try statement("DELETE FROM closures WHERE factory = ? AND key = ?").execute([.text(factory), .text(key)])
-            let deleted = changes > 0
-            if deleted { invalidateCachedValues() }
-            return deleted
+            guard let closure = try closureRecord(factory: factory, key: key) else { return false }
+            try deleteClosure(closure)
+            return true
+        }
+    }
+
+    func deleteClosure(_ closure: ClosureRecord) throws {
+        try withLock {
+            if closure.recordsHistory {
+                for cell in try cellRecords(closureID: closure.id) {
+                    try appendHistory(closureID: closure.id, name: cell.name, record: nil, defaultOperation: "delete")
+                }
+            }
+            try statement("DELETE FROM closures WHERE id = ?").execute([.integer(closure.id)])
+            invalidateCachedValues()
         }
     }
 
     func factoryNames() throws -> [String] {
         try withLock {
             try statement("SELECT DISTINCT factory FROM closures ORDER BY factory").queryAll { $0.text(at: 0) }
-        }
-    }
-
-    func closureRecords(factory: String) throws -> [ClosureRecord] {
-        try withLock {
-            try statement("SELECT id, factory, key, state_version, created_at FROM closures WHERE factory = ? ORDER BY key")
-                .queryAll([.text(factory)], Self.closureRecord)
         }
     }
 
@@ -125,41 +146,65 @@ extension Storage {
                    encoding: CellEncoding(rawValue: row.text(at: 2)) ?? .native, value: row.value(at: 3))
     }
 
-    func insertCell(closureID: Int64, _ record: CellRecord) throws {
+    // Every change below is written to the history in the same transaction
+    // when `recordsHistory` is true: the caller knows the instance's setting.
+
+    /// Adds a cell.
+    func insertCell(closureID: Int64, _ record: CellRecord, recordsHistory: Bool, defaultOperation: String = "create") throws {
         try withLock {
             try statement("INSERT INTO cells (closure_id, name, type, encoding, value) VALUES (?, ?, ?, ?, ?)")
                 .execute([.integer(closureID), .text(record.name), .text(record.type), .text(record.encoding.rawValue), record.value])
+            if recordsHistory {
+                try appendHistory(closureID: closureID, name: record.name, record: record, defaultOperation: defaultOperation)
+            }
         }
     }
 
-    /// Writes a new value into a cell that still holds a value of `type`;
-    /// false if there is no such cell (deleted, renamed or retyped meanwhile).
-    func updateCellValue(closureID: Int64, name: String, type: String, value: SQLiteValue) throws -> Bool {
+    /// Writes a new value into a cell that still holds a value of
+    /// `record.type`; false if there is no such cell (deleted, renamed or
+    /// retyped meanwhile), and then nothing is written.
+    func updateCellValue(closureID: Int64, _ record: CellRecord, recordsHistory: Bool) throws -> Bool {
         try withLock {
             try statement("UPDATE cells SET value = ? WHERE closure_id = ? AND name = ? AND type = ?")
-                .execute([value, .integer(closureID), .text(name), .text(type)])
-            return changes == 1
+                .execute([record.value, .integer(closureID), .text(record.name), .text(record.type)])
+            guard changes == 1 else { return false }
+            if recordsHistory {
+                try appendHistory(closureID: closureID, name: record.name, record: record, defaultOperation: nil)
+            }
+            return true
         }
     }
 
-    /// Replaces a cell's type and value (a state migration's transform).
-    func replaceCell(closureID: Int64, _ record: CellRecord) throws {
+    /// Sets a cell's type and value, creating the cell if it is missing.
+    func replaceCell(closureID: Int64, _ record: CellRecord, recordsHistory: Bool, defaultOperation: String) throws {
         try withLock {
-            try statement("UPDATE cells SET type = ?, encoding = ?, value = ? WHERE closure_id = ? AND name = ?")
-                .execute([.text(record.type), .text(record.encoding.rawValue), record.value, .integer(closureID), .text(record.name)])
+            try statement("""
+                INSERT INTO cells (closure_id, name, type, encoding, value) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (closure_id, name) DO UPDATE SET type = excluded.type, encoding = excluded.encoding, value = excluded.value
+                """).execute([.integer(closureID), .text(record.name), .text(record.type), .text(record.encoding.rawValue), record.value])
+            if recordsHistory {
+                try appendHistory(closureID: closureID, name: record.name, record: record, defaultOperation: defaultOperation)
+            }
         }
     }
 
-    func renameCell(closureID: Int64, from name: String, to newName: String) throws {
+    func renameCell(closureID: Int64, from name: String, to newName: String, recordsHistory: Bool) throws {
         try withLock {
             try statement("UPDATE cells SET name = ? WHERE closure_id = ? AND name = ?")
                 .execute([.text(newName), .integer(closureID), .text(name)])
+            if recordsHistory, let renamed = try cellRecord(closureID: closureID, name: newName) {
+                try appendHistory(closureID: closureID, name: name, record: nil, defaultOperation: "migrate")
+                try appendHistory(closureID: closureID, name: newName, record: renamed, defaultOperation: "migrate")
+            }
         }
     }
 
-    func deleteCell(closureID: Int64, name: String) throws {
+    func deleteCell(closureID: Int64, name: String, recordsHistory: Bool, defaultOperation: String) throws {
         try withLock {
             try statement("DELETE FROM cells WHERE closure_id = ? AND name = ?").execute([.integer(closureID), .text(name)])
+            if recordsHistory && changes == 1 {
+                try appendHistory(closureID: closureID, name: name, record: nil, defaultOperation: defaultOperation)
+            }
         }
     }
 }

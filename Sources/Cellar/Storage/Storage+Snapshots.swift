@@ -96,16 +96,6 @@ extension Storage {
         }
     }
 
-    /// Sets a cell's type and value, creating the cell if it is missing.
-    func upsertCell(closureID: Int64, _ record: CellRecord) throws {
-        try withLock {
-            try statement("""
-                INSERT INTO cells (closure_id, name, type, encoding, value) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (closure_id, name) DO UPDATE SET type = excluded.type, encoding = excluded.encoding, value = excluded.value
-                """).execute([.integer(closureID), .text(record.name), .text(record.type), .text(record.encoding.rawValue), record.value])
-        }
-    }
-
     /// Writes a consistent copy of the whole file to `path`, which must not
     /// exist (`VACUUM INTO`, which reads in one transaction).
     func vacuum(into path: String) throws {

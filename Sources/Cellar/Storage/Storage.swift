@@ -41,6 +41,10 @@ final class Storage: @unchecked Sendable {
     private var lastFileDataVersion: UInt32 = 0
     private var transactionDepth = 0
     private var liveCells: [CellAddress: WeakCell] = [:]
+    /// The operation names of the enclosing `withOperation` calls, outermost first.
+    var operationNames: [String] = []
+    /// Each instance's last history number, and the generation it is good for.
+    var lastHistorySequences: [Int64: (sequence: Int64, generation: UInt64)] = [:]
     private var liveCellsSweepThreshold = 64
 
     /// How a store file is opened.
@@ -186,8 +190,8 @@ final class Storage: @unchecked Sendable {
     /// level, a savepoint inside another transaction. Commits if `body`
     /// returns, rolls back and rethrows if it throws; after a rollback every
     /// cached value is read again from the file.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
-        try withLock {
+    func transaction<T>(operation: String? = nil, _ body: () throws -> T) throws -> T {
+        try withOperation(operation) {
             transactionDepth == 0 ? try outermostTransaction(body) : try savepoint(body)
         }
     }
