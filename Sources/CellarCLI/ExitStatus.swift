@@ -24,7 +24,7 @@ package enum ExitStatus: Int32, Sendable {
           0   success
           1   refused by a rule (insufficient funds, unknown account, account exists,
               non-zero balance on close, conflicting import, unknown or existing
-              snapshot, existing backup file)
+              snapshot, existing backup file, a time before history began)
           64  bad usage or bad input (an amount or name that is not valid)
           74  the store cannot be used (I/O error, damaged, not a Cellar store,
               newer schema, read-only, disk full)
@@ -71,6 +71,10 @@ package func report(_ error: any Error) -> (message: String, status: ExitStatus)
     case let error as CellError:
         return ("\(error)", .storeUnusable)
     case ImportError.conflict:
+        return ("\(error)", .refused)
+    case HistoryError.unknownSequence:
+        return ("\(error)", .badInput)
+    case let error as HistoryError:
         return ("\(error)", .refused)
     case SnapshotError.cannotWriteBackup:
         return ("\(error)", .storeUnusable)

@@ -19,7 +19,7 @@ let accountFactory = Factory("account") { cells in
         name: name,
         balance: { Money(minorUnits: try balance.get()) },
         deposit: { amount in
-            try balance.update { current in
+            try balance.update(operation: "deposit") { current in
                 let (sum, overflow) = current.addingReportingOverflow(amount.minorUnits)
                 guard !overflow else {
                     throw CommandError.refused("Depositing \(amount) would take '\(name)' past the largest balance, \(Money(minorUnits: .max)).")
@@ -29,7 +29,7 @@ let accountFactory = Factory("account") { cells in
             }
         },
         withdraw: { amount in
-            try balance.update { current in
+            try balance.update(operation: "withdraw") { current in
                 guard amount.minorUnits <= current else {
                     throw CommandError.refused(
                         "Insufficient funds: '\(name)' has \(Money(minorUnits: current)), which is less than \(amount).")

@@ -34,11 +34,12 @@ struct Acct: ParsableCommand {
               acct deposit main 50            # opens 'main' if needed
               acct transfer main savings 12.34
               acct balance main --json
+              acct history main               # the ledger
 
             \(ExitStatus.helpText)
             """,
         version: "0.1.0",
-        subcommands: [Open.self, Deposit.self, Withdraw.self, Balance.self, Transfer.self, List.self, Close.self]
+        subcommands: [Open.self, Deposit.self, Withdraw.self, Balance.self, Transfer.self, List.self, Close.self, History.self]
     )
 
     /// Runs `acct` with `--store` and `--json` accepted before the subcommand,

@@ -6,7 +6,7 @@ import CellarCLI
 struct CellarTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cellar",
-        abstract: "Look after a Cellar store: list, inspect, check, migrate, export, import, delete, snapshot, backup.",
+        abstract: "Look after a Cellar store: instances, integrity, migrations, export, snapshots, history, backups.",
         discussion: """
             A store holds closure instances, each named FACTORY/KEY (e.g. account/main), and \
             their cells. `cellar` reads them without changing them, except for `migrate`, \
@@ -28,12 +28,15 @@ struct CellarTool: ParsableCommand {
               cellar delete account/old --yes
               cellar snapshot create before-import && cellar snapshot restore before-import --only account
               cellar backup nightly.sqlite && cellar --store nightly.sqlite check
+              cellar history account/main --since 2026-11-23T00:00:00Z
+              cellar rewind account/main --to-seq 3
+              cellar history prune --older-than 30d
 
             \(ExitStatus.helpText)
             """,
         version: "0.1.0",
         subcommands: [List.self, Inspect.self, Check.self, Migrate.self, Export.self, Import.self, Delete.self,
-                      Snapshot.self, Backup.self]
+                      Snapshot.self, Backup.self, History.self, Rewind.self]
     )
 
     /// Runs `cellar` with `--store` and `--json` accepted before the subcommand.

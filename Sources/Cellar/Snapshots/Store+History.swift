@@ -211,12 +211,15 @@ func parseTimestamp(_ text: String) -> Date {
     (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? Date(timeIntervalSince1970: 0)
 }
 
-/// Spells `date` as ISO 8601 in UTC with milliseconds, as the schema writes times.
+/// Spells `date` as ISO 8601 in UTC with milliseconds, as the schema writes
+/// times. The style cuts the fraction rather than rounding it: half a
+/// microsecond more prints the millisecond a `Date` was made from.
 func formatTimestamp(_ date: Date) -> String {
-    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    date.addingTimeInterval(0.000_000_5).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
 }
 
-/// `date` as the history's `at` column holds it: milliseconds since 1970.
+/// `date` as the history's `at` column holds it: milliseconds since 1970,
+/// to the nearest (a `Date` is a floating-point count of seconds since 2001).
 func milliseconds(_ date: Date) -> Int64 {
-    Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    Int64((date.timeIntervalSince1970 * 1000).rounded())
 }

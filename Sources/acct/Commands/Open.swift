@@ -25,7 +25,7 @@ extension Acct {
             let name = try AccountName.validated(name)
             let initial = try Money(parsing: initial)
             let ledger = try context.openForWriting()
-            let balance = try ledger.store.transaction {
+            let balance = try ledger.store.transaction(operation: "open") {
                 if let existing = try ledger.store.restoreExisting(accountFactory, key: name) {
                     throw CommandError.refused("The account '\(name)' already exists (balance \(try existing.balance())).")
                 }

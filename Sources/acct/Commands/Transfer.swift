@@ -41,7 +41,10 @@ extension Acct {
             let (fromBalance, toBalance) = try ledger.store.transaction {
                 let source = try ledger.existing(from)
                 let target = try ledger.existing(to)
-                return (try source.withdraw(amount), try target.deposit(amount))
+                // Each leg names itself in its account's history.
+                let fromBalance = try ledger.store.transaction(operation: "transfer to \(to)") { try source.withdraw(amount) }
+                let toBalance = try ledger.store.transaction(operation: "transfer from \(from)") { try target.deposit(amount) }
+                return (fromBalance, toBalance)
             }
             if context.json {
                 try Output.json(TransferJSON(amount: amount.description, from: AccountJSON(from, fromBalance), to: AccountJSON(to, toBalance)))

@@ -30,7 +30,7 @@ extension CellarTool {
                     try Output.json(try store.exportInstance(factory: name.factory, key: name.key))
                     return
                 }
-                Output.line("\(name)  (state version \(inspection.stateVersion), created \(inspection.createdAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))))")
+                Output.line("\(name)  (state version \(inspection.stateVersion), created \(TimeInput.format(inspection.createdAt)))")
                 for cell in inspection.cells {
                     Output.line("  \(cell.name): \(cell.typeName) = \(cell.value)")
                 }

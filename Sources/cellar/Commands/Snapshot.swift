@@ -1,11 +1,6 @@
 import ArgumentParser
 import Cellar
 import CellarCLI
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 extension CellarTool {
     struct Snapshot: ParsableCommand {
@@ -19,10 +14,6 @@ extension CellarTool {
                 """,
             subcommands: [Create.self, List.self, Restore.self, Delete.self])
 
-        static func timestamp(_ date: Date) -> String {
-            date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        }
-
         struct SnapshotJSON: Encodable {
             let snapshot: String
             let createdAt: String
@@ -31,7 +22,7 @@ extension CellarTool {
 
             init(_ info: SnapshotInfo) {
                 snapshot = info.name
-                createdAt = Snapshot.timestamp(info.createdAt)
+                createdAt = TimeInput.format(info.createdAt)
                 instances = info.instanceCount
                 automatic = info.isAutomatic
             }
@@ -74,7 +65,7 @@ extension CellarTool {
                     }
                     let width = snapshots.map(\.name.count).max() ?? 0
                     for info in snapshots {
-                        Output.line(padded(info.name, to: width) + "  " + timestamp(info.createdAt)
+                        Output.line(padded(info.name, to: width) + "  " + TimeInput.format(info.createdAt)
                                     + "  \(info.instanceCount) instance\(info.instanceCount == 1 ? "" : "s")"
                                     + (info.isAutomatic ? "  (automatic, before a restore)" : ""))
                     }
