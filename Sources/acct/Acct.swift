@@ -119,3 +119,12 @@ struct AcctOptions: ParsableArguments {
         AcctContext(store: storeOptions.location, json: json)
     }
 }
+
+/// `NAME AMOUNT`, as `deposit` and `withdraw` take them.
+struct NameAndAmount: ParsableArguments {
+    @Argument(help: "The account's name.")
+    var name: String
+
+    @Argument(help: "The amount, e.g. 50 or 12.34.")
+    var amount: String
+}

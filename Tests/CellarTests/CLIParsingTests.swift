@@ -85,8 +85,8 @@ import Testing
 
     @Test func commandsParseTheirArguments() throws {
         let deposit = try #require(try Acct.parseAsRoot(["deposit", "main", "50", "--json", "--store", "s.sqlite"]) as? Acct.Deposit)
-        #expect(deposit.name == "main")
-        #expect(deposit.amount == "50")
+        #expect(deposit.operands.name == "main")
+        #expect(deposit.operands.amount == "50")
         #expect(deposit.options.json)
         #expect(deposit.options.storeOptions.location.path() == "s.sqlite")
         let close = try #require(try Acct.parseAsRoot(["close", "old", "--force"]) as? Acct.Close)

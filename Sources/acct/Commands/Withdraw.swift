@@ -11,14 +11,10 @@ extension Acct {
 
         @OptionGroup var options: AcctOptions
 
-        @Argument(help: "The account's name.")
-        var name: String
-
-        @Argument(help: "The amount, e.g. 50 or 12.34.")
-        var amount: String
+        @OptionGroup var operands: NameAndAmount
 
         func run() throws {
-            try reportingErrors { try Self.perform(name: name, amount: amount, in: options.context) }
+            try reportingErrors { try Self.perform(name: operands.name, amount: operands.amount, in: options.context) }
         }
 
         static func perform(name: String, amount: String, in context: AcctContext) throws {
