@@ -98,10 +98,12 @@ final class Connection {
         return statement
     }
 
-    /// Forgets the cached statement for `sql`, e.g. after it failed, so the
-    /// next use prepares it afresh.
+    /// Forgets the cached statement for `sql`, after it failed: like GRDB,
+    /// prepare it afresh next time rather than reuse a statement whose last
+    /// run ended in an error (an interrupted or schema-changed statement).
     func evictCachedStatement(_ sql: String) {
         statementCache[sql] = nil
+        literalStatementCache = literalStatementCache.filter { $0.value.sql != sql }
     }
 
     /// The rows the latest INSERT, UPDATE or DELETE changed.

@@ -147,6 +147,9 @@ final class Storage: @unchecked Sendable {
         do {
             return try body()
         } catch let error as SQLiteError {
+            if let sql = error.sql {
+                connection.evictCachedStatement(sql)
+            }
             throw StoreError(error, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         }
     }
@@ -178,13 +181,6 @@ final class Storage: @unchecked Sendable {
     var lastInsertedRowID: Int64 { connection.lastInsertedRowID }
 
     // MARK: Transactions
-
-    /// True while the current thread runs inside ``transaction(_:)``.
-    var isInTransaction: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return transactionDepth > 0
-    }
 
     /// Runs `body` in a write transaction: `BEGIN IMMEDIATE` at the outermost
     /// level, a savepoint inside another transaction. Commits if `body`
@@ -242,7 +238,8 @@ final class Storage: @unchecked Sendable {
             try statement("RELEASE cellar").execute()
             return result
         } catch {
-            rollBack("ROLLBACK TO cellar")
+            // ROLLBACK TO keeps the savepoint open; RELEASE closes it.
+            rollBack("ROLLBACK TO cellar; RELEASE cellar")
             throw error
         }
     }
@@ -255,7 +252,7 @@ final class Storage: @unchecked Sendable {
         // A failing rollback is not reported: the error that caused it is
         // already on its way to the caller, and SQLite rolls back the
         // transaction anyway when the connection closes or the next BEGIN fails.
-        try? connection.cachedStatement(sql).execute()
+        try? connection.execute(sql)
     }
 
     // MARK: Changes by other connections
