@@ -27,8 +27,11 @@ store = os.path.join(folder, "store.sqlite")
 environment = dict(os.environ, CELLAR_STORE=store)
 first = os.path.join(root, ".build", "release", "acct")
 subprocess.run([first, "open", "main"], env=environment, check=True, capture_output=True)
-update = ("UPDATE cells SET value = value + 100 WHERE name = 'balance' AND closure_id = "
-          "(SELECT id FROM closures WHERE factory = 'account' AND key = 'main');")
+# The cell's current value is its newest row in cell_versions: update it in place.
+update = ("UPDATE cell_versions SET value = value + 100 WHERE name = 'balance' "
+          "AND closure_id = (SELECT id FROM closures WHERE factory = 'account' AND key = 'main') "
+          "AND seq = (SELECT max(seq) FROM cell_versions WHERE name = 'balance' "
+          "AND closure_id = (SELECT id FROM closures WHERE factory = 'account' AND key = 'main'));")
 commands = {name: [os.path.join(root, scratch, "release", "acct"), "deposit", "main", "1"]
             for name, (scratch, _) in builds.items()}
 commands["sqlite3 shell, same UPDATE"] = ["sqlite3", store, update]

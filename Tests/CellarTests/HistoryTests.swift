@@ -131,7 +131,7 @@ let ledgerAccount = Factory("ledger") { cells in
         let main = try store.restore(ledgerAccount, key: "main")
         try main.deposit(1)
         #expect(throws: Refused()) { try store.transaction { try main.deposit(5); throw Refused() } }
-        #expect(try sqliteRows(path, "SELECT count(*) FROM history") == ["2"])
-        #expect(try sqliteRows(path, "SELECT group_concat(value) FROM history") == ["0,1"])
+        #expect(try sqliteRows(path, "SELECT count(*) FROM cell_versions") == ["2"])
+        #expect(try sqliteRows(path, "SELECT group_concat(value) FROM (SELECT value FROM cell_versions ORDER BY seq)") == ["0,1"])
     }
 }

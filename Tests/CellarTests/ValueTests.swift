@@ -87,7 +87,7 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
         let directory = try TemporaryDirectory()
         let path = directory.path("store.sqlite")
         _ = try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
-        try RawDatabase(path: path).execute(#"UPDATE cells SET value = '{"cents":"lots"}'"#)
+        try RawDatabase(path: path).execute(#"UPDATE cell_versions SET value = '{"cents":"lots"}'"#)
         #expect {
             try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
         } throws: { error in

@@ -71,7 +71,8 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// - Throws: ``CellError`` if the value cannot be encoded or the instance
     ///   was deleted; ``StoreError`` if the file cannot be written.
     public func set(_ value: Value, operation: String? = nil) throws {
-        try storage.withOperation(operation) {
+        // A transaction: the change's number follows the instance's last one.
+        try storage.transaction(operation: operation) {
             try write(value, as: try codec.encode(value, cell: name, instance: instance))
         }
     }

@@ -82,7 +82,8 @@ public enum HistoryError: Error, Sendable, Equatable, CustomStringConvertible {
 /// kept (unless its factory switched history off), and one instance can go
 /// back to any moment of it.
 extension Store {
-    /// The latest changes to instance `factory/key`, oldest first.
+    /// The latest changes to instance `factory/key`, oldest first; none if
+    /// its factory does not record history.
     ///
     /// - Parameters:
     ///   - since: Leave out changes committed before this time.
@@ -91,6 +92,8 @@ extension Store {
     public func history(factory: String, key: String, since: Date? = nil, limit: Int = 100) throws -> [HistoryEntry] {
         try storage.withFreshView {
             let closure = try existingClosure(factory: factory, key: key)
+            // Without history, the one row a cell keeps is its value, not its past.
+            guard closure.recordsHistory else { return [] }
             return try storage.history(closureID: closure.id, since: since.map(milliseconds), limit: max(0, limit))
                 .reversed().map { HistoryEntry($0, factory: factory, key: key) }
         }
@@ -222,4 +225,9 @@ func formatTimestamp(_ date: Date) -> String {
 /// to the nearest (a `Date` is a floating-point count of seconds since 2001).
 func milliseconds(_ date: Date) -> Int64 {
     Int64((date.timeIntervalSince1970 * 1000).rounded())
+}
+
+/// Now, as the `at` column holds it: milliseconds since 1970.
+func currentMilliseconds() -> Int64 {
+    milliseconds(Date())
 }

@@ -1,5 +1,5 @@
-/// The history table: one row per committed change to a cell, written by
-/// the same transaction as the change, numbered per instance.
+/// The history: the rows of `cell_versions`, one per committed change to a
+/// cell, written by the same transaction as the change, numbered per instance.
 
 /// One row of the history.
 struct HistoryRecord: Sendable, Equatable {
@@ -28,34 +28,6 @@ extension Storage {
         }
     }
 
-    // MARK: Writing
-
-    /// Appends a row for cell `name` of a closure: its new state, or its
-    /// removal when `record` is nil. The row's number follows the
-    /// instance's last one, which is remembered while no other connection
-    /// commits and nothing rolls back (the generation), and otherwise read
-    /// from the end of the instance's range.
-    func appendHistory(closureID: Int64, name: String, record: CellRecord?, defaultOperation: String?) throws {
-        try withLock {
-            let operation: SQLiteValue = (operationNames.first ?? defaultOperation).map { .text($0) } ?? .null
-            let last: Int64
-            if let known = lastHistorySequences[closureID], known.generation == generation {
-                last = known.sequence
-            } else {
-                last = try statement("SELECT coalesce(max(seq), 0) FROM history WHERE closure_id = ?")
-                    .queryOne([.integer(closureID)]) { $0.integer(at: 0) } ?? 0
-            }
-            try statement("""
-                INSERT INTO history (closure_id, seq, name, type, encoding, value, removed, operation)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute([
-                    .integer(closureID), .integer(last + 1), .text(name), .text(record?.type ?? ""),
-                    .text(record?.encoding.rawValue ?? "native"), record?.value ?? .null, .integer(record == nil ? 1 : 0), operation,
-                ])
-            lastHistorySequences[closureID] = (last + 1, generation)
-        }
-    }
-
     // MARK: Reading
 
     private static func historyRecord(_ row: Statement) -> HistoryRecord {
@@ -71,7 +43,7 @@ extension Storage {
     func history(closureID: Int64, since: Int64?, limit: Int) throws -> [HistoryRecord] {
         try withLock {
             try statement("""
-                SELECT closure_id, seq, name, type, encoding, value, removed, operation, at FROM history
+                SELECT closure_id, seq, name, type, encoding, value, removed, operation, at FROM cell_versions
                 WHERE closure_id = ? AND at >= ? ORDER BY seq DESC LIMIT ?
                 """).queryAll([.integer(closureID), .integer(since ?? .min), .integer(Int64(limit))], Self.historyRecord)
         }
@@ -83,7 +55,7 @@ extension Storage {
         try withLock {
             // SQLite takes the bare columns from the row that holds max(seq).
             try statement("""
-                SELECT closure_id, max(seq), name, type, encoding, value, removed, operation, at FROM history
+                SELECT closure_id, max(seq), name, type, encoding, value, removed, operation, at FROM cell_versions
                 WHERE closure_id = ? AND seq <= ? GROUP BY name ORDER BY name
                 """).queryAll([.integer(closureID), .integer(sequence)], Self.historyRecord)
         }
@@ -93,7 +65,7 @@ extension Storage {
     /// nil when it has none that old.
     func lastHistorySequence(closureID: Int64, atOrBefore time: Int64) throws -> Int64? {
         try withLock {
-            try statement("SELECT max(seq) FROM history WHERE closure_id = ? AND at <= ?")
+            try statement("SELECT max(seq) FROM cell_versions WHERE closure_id = ? AND at <= ?")
                 .queryOne([.integer(closureID), .integer(time)]) { $0.value(at: 0) == .null ? nil : $0.integer(at: 0) } ?? nil
         }
     }
@@ -102,11 +74,11 @@ extension Storage {
     func historyBounds(closureID: Int64) throws -> (first: HistoryRecord, last: HistoryRecord)? {
         try withLock {
             guard let first = try statement("""
-                SELECT closure_id, seq, name, type, encoding, value, removed, operation, at FROM history
+                SELECT closure_id, seq, name, type, encoding, value, removed, operation, at FROM cell_versions
                 WHERE closure_id = ? ORDER BY seq LIMIT 1
                 """).queryOne([.integer(closureID)], Self.historyRecord),
                 let last = try statement("""
-                SELECT closure_id, seq, name, type, encoding, value, removed, operation, at FROM history
+                SELECT closure_id, seq, name, type, encoding, value, removed, operation, at FROM cell_versions
                 WHERE closure_id = ? ORDER BY seq DESC LIMIT 1
                 """).queryOne([.integer(closureID)], Self.historyRecord)
             else { return nil }
@@ -119,7 +91,7 @@ extension Storage {
     /// Every instance id that has history rows, deleted instances included.
     func closureIDsWithHistory() throws -> [Int64] {
         try withLock {
-            try statement("SELECT DISTINCT closure_id FROM history").queryAll { $0.integer(at: 0) }
+            try statement("SELECT DISTINCT closure_id FROM cell_versions").queryAll { $0.integer(at: 0) }
         }
     }
 
@@ -128,8 +100,8 @@ extension Storage {
     func historyCutoff(closureID: Int64, writtenBefore time: Int64) throws -> Int64 {
         try withLock {
             try statement("""
-                SELECT coalesce((SELECT min(seq) FROM history WHERE closure_id = ?1 AND at >= ?2),
-                                (SELECT max(seq) FROM history WHERE closure_id = ?1) + 1, 0)
+                SELECT coalesce((SELECT min(seq) FROM cell_versions WHERE closure_id = ?1 AND at >= ?2),
+                                (SELECT max(seq) FROM cell_versions WHERE closure_id = ?1) + 1, 0)
                 """).queryOne([.integer(closureID), .integer(time)]) { $0.integer(at: 0) } ?? 0
         }
     }
@@ -139,10 +111,10 @@ extension Storage {
     func historyCutoff(closureID: Int64, keepingLast count: Int) throws -> Int64? {
         try withLock {
             if count == 0 {
-                return try statement("SELECT max(seq) + 1 FROM history WHERE closure_id = ?")
+                return try statement("SELECT max(seq) + 1 FROM cell_versions WHERE closure_id = ?")
                     .queryOne([.integer(closureID)]) { $0.value(at: 0) == .null ? nil : $0.integer(at: 0) } ?? nil
             }
-            return try statement("SELECT seq FROM history WHERE closure_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?")
+            return try statement("SELECT seq FROM cell_versions WHERE closure_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?")
                 .queryOne([.integer(closureID), .integer(Int64(count - 1))]) { $0.integer(at: 0) }
         }
     }
@@ -153,8 +125,8 @@ extension Storage {
     func pruneHistory(closureID: Int64, before cutoff: Int64) throws -> Int {
         try withLock {
             try statement("""
-                DELETE FROM history WHERE closure_id = ?1 AND seq < ?2 AND seq NOT IN
-                    (SELECT max(seq) FROM history WHERE closure_id = ?1 AND seq < ?2 GROUP BY name)
+                DELETE FROM cell_versions WHERE closure_id = ?1 AND seq < ?2 AND (name, seq) NOT IN
+                    (SELECT name, max(seq) FROM cell_versions WHERE closure_id = ?1 AND seq < ?2 GROUP BY name)
                 """).execute([.integer(closureID), .integer(cutoff)])
             let removed = changes
             try statement("UPDATE closures SET history_since_seq = max(history_since_seq, ?) WHERE id = ?")

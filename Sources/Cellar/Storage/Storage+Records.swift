@@ -97,8 +97,7 @@ extension Storage {
         }
     }
 
-    /// Deletes an instance and its cells, recording each cell's removal;
-    /// false if there was no such instance.
+    /// Deletes an instance and its cells; false if there was no such instance.
     func deleteClosure(factory: String, key: String) throws -> Bool {
         try withLock {
             guard let closure = try closureRecord(factory: factory, key: key) else { return false }
@@ -107,13 +106,9 @@ extension Storage {
         }
     }
 
+    /// Deletes an instance; its cells and their history go with it.
     func deleteClosure(_ closure: ClosureRecord) throws {
         try withLock {
-            if closure.recordsHistory {
-                for cell in try cellRecords(closureID: closure.id) {
-                    try appendHistory(closureID: closure.id, name: cell.name, record: nil, defaultOperation: "delete")
-                }
-            }
             try statement("DELETE FROM closures WHERE id = ?").execute([.integer(closure.id)])
             invalidateCachedValues()
         }
@@ -126,19 +121,55 @@ extension Storage {
     }
 
     // MARK: Cells
+    //
+    // A cell's rows in `cell_versions` are its history, newest first; its
+    // value is the newest row unless that row records its removal. Every
+    // change below runs inside a write transaction (the numbering needs it)
+    // and, when `recordsHistory`, adds a row; otherwise it rewrites the
+    // newest row in place.
 
-    func cellRecord(closureID: Int64, name: String) throws -> CellRecord? {
+    private static func versionRecord(_ row: Statement) -> HistoryRecord {
+        let name = row.text(at: 2)
+        let removed = row.integer(at: 6) != 0
+        let cell = removed ? nil : CellRecord(
+            name: name, type: row.text(at: 3), encoding: CellEncoding(rawValue: row.text(at: 4)) ?? .native, value: row.value(at: 5))
+        return HistoryRecord(closureID: row.integer(at: 0), sequence: row.integer(at: 1), name: name, cell: cell,
+                             operation: row.value(at: 7) == .null ? nil : row.text(at: 7), at: row.integer(at: 8))
+    }
+
+    /// The newest row of cell `name`, removed or not; nil if it never existed.
+    func newestVersion(closureID: Int64, name: String) throws -> HistoryRecord? {
         try withLock {
-            try statement("SELECT name, type, encoding, value FROM cells WHERE closure_id = ? AND name = ?")
-                .queryOne([.integer(closureID), .text(name)], Self.cellRecord)
+            try statement("""
+                SELECT closure_id, seq, name, type, encoding, value, removed, operation, at FROM cell_versions
+                WHERE closure_id = ? AND name = ? ORDER BY seq DESC LIMIT 1
+                """).queryOne([.integer(closureID), .text(name)], Self.versionRecord)
         }
     }
 
-    func cellRecords(closureID: Int64) throws -> [CellRecord] {
+    /// The newest row of every cell the instance ever had, sorted by name:
+    /// two seeks per cell, however long their histories.
+    func newestVersions(closureID: Int64) throws -> [HistoryRecord] {
         try withLock {
-            try statement("SELECT name, type, encoding, value FROM cells WHERE closure_id = ? ORDER BY name")
-                .queryAll([.integer(closureID)], Self.cellRecord)
+            var versions: [HistoryRecord] = []
+            var after = ""
+            while let name = try statement("SELECT name FROM cell_versions WHERE closure_id = ? AND name > ? ORDER BY name LIMIT 1")
+                .queryOne([.integer(closureID), .text(after)], { $0.text(at: 0) }) {
+                if let newest = try newestVersion(closureID: closureID, name: name) {
+                    versions.append(newest)
+                }
+                after = name
+            }
+            return versions
         }
+    }
+
+    func cellRecord(closureID: Int64, name: String) throws -> CellRecord? {
+        try newestVersion(closureID: closureID, name: name)?.cell
+    }
+
+    func cellRecords(closureID: Int64) throws -> [CellRecord] {
+        try newestVersions(closureID: closureID).compactMap(\.cell)
     }
 
     static func cellRecord(_ row: Statement) -> CellRecord {
@@ -146,17 +177,41 @@ extension Storage {
                    encoding: CellEncoding(rawValue: row.text(at: 2)) ?? .native, value: row.value(at: 3))
     }
 
-    // Every change below is written to the history in the same transaction
-    // when `recordsHistory` is true: the caller knows the instance's setting.
+    /// The number the instance's next change gets: one more than its
+    /// newest row's. Remembered while no other connection commits and
+    /// nothing rolls back (the generation), otherwise read, a seek per cell.
+    private func nextSequence(closureID: Int64) throws -> Int64 {
+        if let known = lastSequences[closureID], known.generation == generation {
+            return known.sequence + 1
+        }
+        let newest = try newestVersions(closureID: closureID).map(\.sequence).max() ?? 0
+        return newest + 1
+    }
+
+    /// Writes a new row for cell `name`: its new state, or its removal.
+    private func appendVersion(closureID: Int64, name: String, record: CellRecord?, defaultOperation: String?) throws {
+        let sequence = try nextSequence(closureID: closureID)
+        let operation: SQLiteValue = (operationNames.first ?? defaultOperation).map { .text($0) } ?? .null
+        try statement("""
+            INSERT INTO cell_versions (closure_id, name, seq, type, encoding, value, removed, operation)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute([
+                .integer(closureID), .text(name), .integer(sequence), .text(record?.type ?? ""),
+                .text(record?.encoding.rawValue ?? "native"), record?.value ?? .null, .integer(record == nil ? 1 : 0), operation,
+            ])
+        lastSequences[closureID] = (sequence, generation)
+    }
+
+    /// Removes every row of cell `name`: a change without history.
+    private func eraseCell(closureID: Int64, name: String) throws {
+        try statement("DELETE FROM cell_versions WHERE closure_id = ? AND name = ?").execute([.integer(closureID), .text(name)])
+    }
 
     /// Adds a cell.
     func insertCell(closureID: Int64, _ record: CellRecord, recordsHistory: Bool, defaultOperation: String = "create") throws {
         try withLock {
-            try statement("INSERT INTO cells (closure_id, name, type, encoding, value) VALUES (?, ?, ?, ?, ?)")
-                .execute([.integer(closureID), .text(record.name), .text(record.type), .text(record.encoding.rawValue), record.value])
-            if recordsHistory {
-                try appendHistory(closureID: closureID, name: record.name, record: record, defaultOperation: defaultOperation)
-            }
+            if !recordsHistory { try eraseCell(closureID: closureID, name: record.name) }
+            try appendVersion(closureID: closureID, name: record.name, record: record, defaultOperation: defaultOperation)
         }
     }
 
@@ -165,49 +220,49 @@ extension Storage {
     /// retyped meanwhile), and then nothing is written.
     func updateCellValue(closureID: Int64, _ record: CellRecord, recordsHistory: Bool) throws -> Bool {
         try withLock {
-            try statement("UPDATE cells SET value = ? WHERE closure_id = ? AND name = ? AND type = ?")
-                .execute([record.value, .integer(closureID), .text(record.name), .text(record.type)])
-            guard changes == 1 else { return false }
-            if recordsHistory {
-                try appendHistory(closureID: closureID, name: record.name, record: record, defaultOperation: nil)
+            guard recordsHistory else {
+                // One statement: the newest row, if it still holds this type.
+                try statement("""
+                    UPDATE cell_versions SET value = ?3, operation = ?5, at = ?6
+                    WHERE closure_id = ?1 AND name = ?2 AND type = ?4 AND removed = 0
+                      AND seq = (SELECT max(seq) FROM cell_versions WHERE closure_id = ?1 AND name = ?2)
+                    """).execute([.integer(closureID), .text(record.name), record.value, .text(record.type),
+                                  operationNames.first.map { .text($0) } ?? .null, .integer(currentMilliseconds())])
+                return changes == 1
             }
+            guard let current = try newestVersion(closureID: closureID, name: record.name)?.cell, current.type == record.type
+            else { return false }
+            try appendVersion(closureID: closureID, name: record.name, record: record, defaultOperation: nil)
             return true
         }
     }
 
     /// Sets a cell's type and value, creating the cell if it is missing.
     func replaceCell(closureID: Int64, _ record: CellRecord, recordsHistory: Bool, defaultOperation: String) throws {
-        try withLock {
-            try statement("""
-                INSERT INTO cells (closure_id, name, type, encoding, value) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (closure_id, name) DO UPDATE SET type = excluded.type, encoding = excluded.encoding, value = excluded.value
-                """).execute([.integer(closureID), .text(record.name), .text(record.type), .text(record.encoding.rawValue), record.value])
-            if recordsHistory {
-                try appendHistory(closureID: closureID, name: record.name, record: record, defaultOperation: defaultOperation)
-            }
-        }
+        try insertCell(closureID: closureID, record, recordsHistory: recordsHistory, defaultOperation: defaultOperation)
     }
 
     func renameCell(closureID: Int64, from name: String, to newName: String, recordsHistory: Bool) throws {
         try withLock {
-            try statement("UPDATE cells SET name = ? WHERE closure_id = ? AND name = ?")
-                .execute([.text(newName), .integer(closureID), .text(name)])
-            if recordsHistory, let renamed = try cellRecord(closureID: closureID, name: newName) {
-                try appendHistory(closureID: closureID, name: name, record: nil, defaultOperation: "migrate")
-                try appendHistory(closureID: closureID, name: newName, record: renamed, defaultOperation: "migrate")
-            }
+            guard let record = try cellRecord(closureID: closureID, name: name) else { return }
+            let renamed = CellRecord(name: newName, type: record.type, encoding: record.encoding, value: record.value)
+            try deleteCell(closureID: closureID, name: name, recordsHistory: recordsHistory, defaultOperation: "migrate")
+            try insertCell(closureID: closureID, renamed, recordsHistory: recordsHistory, defaultOperation: "migrate")
         }
     }
 
     func deleteCell(closureID: Int64, name: String, recordsHistory: Bool, defaultOperation: String) throws {
         try withLock {
-            try statement("DELETE FROM cells WHERE closure_id = ? AND name = ?").execute([.integer(closureID), .text(name)])
-            if recordsHistory && changes == 1 {
-                try appendHistory(closureID: closureID, name: name, record: nil, defaultOperation: defaultOperation)
+            guard try cellRecord(closureID: closureID, name: name) != nil else { return }
+            if recordsHistory {
+                try appendVersion(closureID: closureID, name: name, record: nil, defaultOperation: defaultOperation)
+            } else {
+                try eraseCell(closureID: closureID, name: name)
             }
         }
     }
 }
+
 
 extension Storage {
     /// What `PRAGMA name` says on this store's own connection, e.g. its

@@ -43,8 +43,8 @@ final class Storage: @unchecked Sendable {
     private var liveCells: [CellAddress: WeakCell] = [:]
     /// The operation names of the enclosing `withOperation` calls, outermost first.
     var operationNames: [String] = []
-    /// Each instance's last history number, and the generation it is good for.
-    var lastHistorySequences: [Int64: (sequence: Int64, generation: UInt64)] = [:]
+    /// Each instance's last change number, and the generation it is good for.
+    var lastSequences: [Int64: (sequence: Int64, generation: UInt64)] = [:]
     private var liveCellsSweepThreshold = 64
 
     /// How a store file is opened.
