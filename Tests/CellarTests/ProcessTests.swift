@@ -56,7 +56,8 @@ import Testing
             let store = try Store(at: path)
             let alice = try store.restore(bankAccountFactory(initialBalance: total), key: "alice")
             let bob = try store.restore(bankAccountFactory(initialBalance: 0), key: "bob")
-            let inspected = try #require(try store.inspect(factory: "counter", key: "transfers")?[cell: "count"]?.decode(as: Int.self))
+            // Killed early, the child may not have created its counter yet.
+            let inspected = try store.inspect(factory: "counter", key: "transfers")?[cell: "count"]?.decode(as: Int.self) ?? 0
             #expect(inspected >= acknowledged && inspected <= acknowledged + 1,
                     "round \(round): \(acknowledged) acknowledged, \(inspected) stored")
             #expect(try alice.balance() + bob.balance() == total, "round \(round): the total is not conserved")
