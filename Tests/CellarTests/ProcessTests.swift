@@ -23,7 +23,13 @@ import Testing
         let path = directory.path("store.sqlite")
         // The child never exits by itself: it is killed after its output shows progress.
         let child = try Child.start([path, "transfers", "1000000"])
-        Thread.sleep(forTimeInterval: 0.3)
+        // Kill it once it has made progress (or after 20 s, when the test fails).
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            if let moved = try? Store(at: path, options: .init(access: .existingOnly))
+                .inspect(factory: "counter", key: "transfers")?[cell: "count"]?.decode(as: Int.self), moved > 10 { break }
+        }
         child.kill()
         let result = child.finish()
         #expect(result.status == 9, "the child was not killed by SIGKILL")
