@@ -77,7 +77,7 @@ import Testing
         defer { child.kill(); _ = child.finish() }
         let store = try Store(at: path, options: .init(busyTimeout: .seconds(10)))
         // Wait for the child's accounts, then snapshot while it transfers.
-        while try !store.contains(factory: "counter", key: "transfers") { Thread.sleep(forTimeInterval: 0.01) }
+        try waitUntil { try store.contains(factory: "counter", key: "transfers") }
         for index in 0..<8 {
             try store.snapshot(named: "s\(index)")
             Thread.sleep(forTimeInterval: 0.02)
@@ -149,7 +149,7 @@ import Testing
         let child = try Child.start([path, "transfers", String(total)])
         defer { child.kill(); _ = child.finish() }
         let store = try Store(at: path)
-        while try !store.contains(factory: "counter", key: "transfers") { Thread.sleep(forTimeInterval: 0.01) }
+        try waitUntil { try store.contains(factory: "counter", key: "transfers") }
         for index in 0..<4 {
             let backup = directory.path("backup-\(index).sqlite")
             try store.backup(to: backup)

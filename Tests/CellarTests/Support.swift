@@ -134,3 +134,15 @@ let latestSchemaVersion: Int = {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Migrations")
     return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".sql") }.count
 }()
+
+/// Polls `condition` until it holds; fails the test after `seconds`.
+func waitUntil(seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while try !condition() {
+        guard Date() < deadline else {
+            Issue.record("waited \(seconds) s in vain", sourceLocation: sourceLocation)
+            return
+        }
+        Thread.sleep(forTimeInterval: 0.01)
+    }
+}
