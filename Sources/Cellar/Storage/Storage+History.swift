@@ -88,10 +88,10 @@ extension Storage {
 
     // MARK: Pruning
 
-    /// Every instance id that has history rows, deleted instances included.
+    /// Every instance that records history (a deleted one takes its rows along).
     func closureIDsWithHistory() throws -> [Int64] {
         try withLock {
-            try statement("SELECT DISTINCT closure_id FROM cell_versions").queryAll { $0.integer(at: 0) }
+            try statement("SELECT id FROM closures WHERE records_history = 1 ORDER BY id").queryAll { $0.integer(at: 0) }
         }
     }
 
