@@ -20,7 +20,7 @@
 ///
 /// Reads are served from memory while no other connection has committed
 /// since the value was read; a change by another process is seen by the next
-/// call. ``update(_:)`` always works on the stored value inside one write
+/// call. ``update(operation:_:)`` always works on the stored value inside one write
 /// transaction, so concurrent processes lose no update.
 public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendable {
     // `@unchecked Sendable` is sound: the `cached...` properties, the only
@@ -63,7 +63,7 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// Stores `value` in the cell.
     ///
     /// When this returns, `value` is committed (or part of the enclosing
-    /// ``Store/transaction(_:)``). If it throws, nothing changed.
+    /// ``Store/transaction(operation:_:)``). If it throws, nothing changed.
     ///
     /// - Parameters:
     ///   - value: The new value.

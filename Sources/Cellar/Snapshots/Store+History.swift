@@ -86,6 +86,8 @@ extension Store {
     /// its factory does not record history.
     ///
     /// - Parameters:
+    ///   - factory: The instance's factory name.
+    ///   - key: The instance's key.
     ///   - since: Leave out changes committed before this time.
     ///   - limit: At most this many, the newest.
     /// - Throws: ``HistoryError/unknownInstance(_:)``, ``StoreError``.
