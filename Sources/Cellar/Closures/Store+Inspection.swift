@@ -84,13 +84,14 @@ public struct CellInspection: Sendable, Hashable {
     public let typeName: String
     /// The stored value.
     public let value: StoredValue
-    private let record: CellRecordBox
+    /// The row as stored, so that `decode(as:)` reads exactly what is there.
+    private let record: CellRecord
 
     init(_ record: CellRecord) {
         name = record.name
         typeName = record.type
         value = StoredValue(record)
-        self.record = CellRecordBox(record: record)
+        self.record = record
     }
 
     /// The value as a `Value`, which must be the cell's type.
@@ -98,7 +99,7 @@ public struct CellInspection: Sendable, Hashable {
     /// - Throws: ``CellError/typeMismatch(instance:cell:storedType:requestedType:)``
     ///   if the cell holds another type.
     public func decode<Value: Codable & Sendable>(as type: Value.Type = Value.self) throws -> Value {
-        try CellCodec<Value>.make().decode(record.record, instance: "cell '\(name)'")
+        try CellCodec<Value>.make().decode(record, instance: "cell '\(name)'")
     }
 }
 
@@ -140,12 +141,4 @@ public enum StoredValue: Sendable, Hashable, CustomStringConvertible {
         case .json(let value): value
         }
     }
-}
-
-/// Holds the raw row so that `decode(as:)` reads exactly what was stored.
-private struct CellRecordBox: Sendable, Hashable {
-    let record: CellRecord
-
-    static func == (lhs: Self, rhs: Self) -> Bool { lhs.record == rhs.record }
-    func hash(into hasher: inout Hasher) { hasher.combine(record.name) }
 }
