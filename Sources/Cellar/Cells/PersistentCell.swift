@@ -131,7 +131,10 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// Writes `value`, encoded as `stored`, to the file and remembers it.
     private func write(_ value: Value, as stored: SQLiteValue) throws {
         let record = CellRecord(name: name, type: codec.typeName, encoding: codec.encoding, value: stored)
-        let updated = try storage.updateCellValue(closureID: address.closureID, record, recordsHistory: recordsHistory)
+        // A value cached at this generation is the cell's newest row.
+        let knownCurrent = cachedValue != nil && cachedGeneration == storage.generation
+        let updated = try storage.updateCellValue(
+            closureID: address.closureID, record, recordsHistory: recordsHistory, knownCurrent: knownCurrent)
         guard updated else {
             // Deleted, renamed or retyped by someone else: say which.
             if let record = try storage.cellRecord(closureID: address.closureID, name: name) {

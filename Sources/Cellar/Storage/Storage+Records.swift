@@ -218,7 +218,11 @@ extension Storage {
     /// Writes a new value into a cell that still holds a value of
     /// `record.type`; false if there is no such cell (deleted, renamed or
     /// retyped meanwhile), and then nothing is written.
-    func updateCellValue(closureID: Int64, _ record: CellRecord, recordsHistory: Bool) throws -> Bool {
+    ///
+    /// `knownCurrent`: the caller read or wrote this cell at the current
+    /// generation, so its newest row is known to hold a `record.type`; the
+    /// check is skipped.
+    func updateCellValue(closureID: Int64, _ record: CellRecord, recordsHistory: Bool, knownCurrent: Bool = false) throws -> Bool {
         try withLock {
             guard recordsHistory else {
                 // One statement: the newest row, if it still holds this type.
@@ -230,8 +234,10 @@ extension Storage {
                                   operationNames.first.map { .text($0) } ?? .null, .integer(currentMilliseconds())])
                 return changes == 1
             }
-            guard let current = try newestVersion(closureID: closureID, name: record.name)?.cell, current.type == record.type
-            else { return false }
+            if !knownCurrent {
+                guard let current = try newestVersion(closureID: closureID, name: record.name)?.cell, current.type == record.type
+                else { return false }
+            }
             try appendVersion(closureID: closureID, name: record.name, record: record, defaultOperation: nil)
             return true
         }
