@@ -110,7 +110,7 @@ extension Store {
             var changed = 0
             for closure in try storage.closureRecords(factory: factory)
             where inScope(closure.key) && !savedKeys.contains("\(closure.factory)/\(closure.key)") {
-                _ = try storage.deleteClosure(factory: closure.factory, key: closure.key)
+                try storage.deleteClosure(closure)
                 changed += 1
             }
             for instance in saved where try restore(instance, from: name) {

@@ -30,7 +30,9 @@ extension Storage {
 
     // MARK: Reading
 
-    private static func historyRecord(_ row: Statement) -> HistoryRecord {
+    /// A row of `cell_versions`, selected as `closure_id, seq, name, type,
+    /// encoding, value, removed, operation, at`.
+    static func historyRecord(_ row: Statement) -> HistoryRecord {
         let name = row.text(at: 2)
         let removed = row.integer(at: 6) != 0
         let cell = removed ? nil : CellRecord(

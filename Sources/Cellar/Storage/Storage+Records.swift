@@ -122,20 +122,11 @@ extension Storage {
 
     // MARK: Cells
     //
-    // A cell's rows in `cell_versions` are its history, newest first; its
+    // A cell's rows in `cell_versions` are its history, oldest first; its
     // value is the newest row unless that row records its removal. Every
     // change below runs inside a write transaction (the numbering needs it)
     // and, when `recordsHistory`, adds a row; otherwise it rewrites the
     // newest row in place.
-
-    private static func versionRecord(_ row: Statement) -> HistoryRecord {
-        let name = row.text(at: 2)
-        let removed = row.integer(at: 6) != 0
-        let cell = removed ? nil : CellRecord(
-            name: name, type: row.text(at: 3), encoding: CellEncoding(rawValue: row.text(at: 4)) ?? .native, value: row.value(at: 5))
-        return HistoryRecord(closureID: row.integer(at: 0), sequence: row.integer(at: 1), name: name, cell: cell,
-                             operation: row.value(at: 7) == .null ? nil : row.text(at: 7), at: row.integer(at: 8))
-    }
 
     /// The newest row of cell `name`, removed or not; nil if it never existed.
     func newestVersion(closureID: Int64, name: String) throws -> HistoryRecord? {
@@ -143,7 +134,7 @@ extension Storage {
             try statement("""
                 SELECT closure_id, seq, name, type, encoding, value, removed, operation, at FROM cell_versions
                 WHERE closure_id = ? AND name = ? ORDER BY seq DESC LIMIT 1
-                """).queryOne([.integer(closureID), .text(name)], Self.versionRecord)
+                """).queryOne([.integer(closureID), .text(name)], Self.historyRecord)
         }
     }
 
