@@ -43,8 +43,11 @@ final class Storage: @unchecked Sendable {
     private var liveCells: [CellAddress: WeakCell] = [:]
     /// The operation names of the enclosing `withOperation` calls, outermost first.
     var operationNames: [String] = []
-    /// Each instance's last change number, and the generation it is good for.
+    /// Each instance's last change number, and the generation it is good for:
+    /// a cache, emptied after a transaction that leaves more than
+    /// `lastSequencesLimit` entries.
     var lastSequences: [Int64: (sequence: Int64, generation: UInt64)] = [:]
+    private static let lastSequencesLimit = 1024
     private var liveCellsSweepThreshold = 64
 
     /// How a store file is opened.
@@ -195,7 +198,12 @@ final class Storage: @unchecked Sendable {
     private func outermostTransaction<T>(_ body: () throws -> T) throws -> T {
         try statement("BEGIN IMMEDIATE").execute()
         transactionDepth = 1
-        defer { transactionDepth = 0 }
+        defer {
+            transactionDepth = 0
+            // Memory follows the instances in use: an import or a restore of
+            // many instances must not leave one entry each behind for good.
+            if lastSequences.count > Self.lastSequencesLimit { lastSequences.removeAll() }
+        }
         do {
             // With the write lock held no one else can commit: one look at the
             // data version covers the whole transaction.
