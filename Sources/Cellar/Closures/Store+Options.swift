@@ -9,12 +9,19 @@ extension Store {
         public var busyTimeout: Duration
         /// Whether the store may be created or written. Default: ``Access/createIfMissing``.
         public var access: Access
+        /// Whether other processes may use the file while this store is
+        /// open. Default: ``Sharing/shared``.
+        public var sharing: Sharing
 
         /// Options with the given settings; every default is the one described above.
-        public init(durability: Durability = .normal, busyTimeout: Duration = .seconds(5), access: Access = .createIfMissing) {
+        public init(
+            durability: Durability = .normal, busyTimeout: Duration = .seconds(5), access: Access = .createIfMissing,
+            sharing: Sharing = .shared
+        ) {
             self.durability = durability
             self.busyTimeout = busyTimeout
             self.access = access
+            self.sharing = sharing
         }
 
         var busyTimeoutMilliseconds: Int {
@@ -39,5 +46,23 @@ extension Store {
             case .readOnly: .readOnly
             }
         }
+    }
+
+    /// Whether other processes may use a store's file while it is open.
+    public enum Sharing: Sendable, Hashable {
+        /// Any number of processes may read and write the file at once. Each
+        /// read outside a transaction asks the file (one cheap check) whether
+        /// another process committed since, and reads the value again if so.
+        case shared
+        /// This process owns the file until the store is closed: it locks
+        /// the file when it opens it, and other processes that open it wait
+        /// up to their busy timeout, then fail with
+        /// ``StoreError/busy(path:timeoutMilliseconds:)``. In exchange, a
+        /// read of a cell whose value is in memory never touches the file.
+        ///
+        /// Opening throws ``StoreError/busy(path:timeoutMilliseconds:)``
+        /// if another process has the file open. A read-only store is
+        /// always shared.
+        case exclusive
     }
 }

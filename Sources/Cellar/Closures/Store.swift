@@ -30,13 +30,13 @@ public final class Store: Sendable {
     ///
     /// - Parameters:
     ///   - path: The file's path.
-    ///   - options: Durability, busy timeout and access; see ``Options``.
+    ///   - options: Durability, busy timeout, access and sharing; see ``Options``.
     /// - Throws: ``StoreError``.
     public init(at path: String, options: Options = Options()) throws {
         self.path = path
         self.storage = try Storage(
             path: path, mode: options.access.storageMode, durability: options.durability,
-            busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
+            busyTimeoutMilliseconds: options.busyTimeoutMilliseconds, isExclusive: options.sharing == .exclusive)
     }
 
     /// A private store in memory, gone when the last reference to it is:

@@ -26,6 +26,10 @@ final class Storage: @unchecked Sendable {
     /// The file's path as the user gave it, for messages.
     let path: String
     let busyTimeoutMilliseconds: Int
+    /// No other connection can change the file while this one is open (an
+    /// exclusively locked file, or one in memory): what a cell holds in
+    /// memory is current until this connection changes or rolls back.
+    let isExclusive: Bool
 
     private let lock = RecursiveLock()
     let connection: Connection  // used only under `lock`
@@ -65,10 +69,12 @@ final class Storage: @unchecked Sendable {
 
     /// Opens (or creates) the store at `path` and brings its schema up to date.
     init(path: String, mode: AccessMode, durability: Durability, busyTimeoutMilliseconds: Int,
-         migrator: Migrator = .embedded) throws {
+         isExclusive: Bool = false, migrator: Migrator = .embedded) throws {
         self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         let isInMemory = path == ":memory:"
+        let isWritable = mode == .create || mode == .readWrite
+        self.isExclusive = isInMemory || (isExclusive && isWritable)
         let flags: Int32 = switch mode {
         case .create: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         case .readWrite: SQLITE_OPEN_READWRITE
@@ -83,7 +89,7 @@ final class Storage: @unchecked Sendable {
             throw Self.explained(StoreError(error, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds), path: path)
         }
         do {
-            try prepareFile(mode: mode, durability: durability, migrator: migrator)
+            try prepareFile(mode: mode, durability: durability, migrator: migrator, locksFile: self.isExclusive && !isInMemory)
         } catch let error as StoreError {
             throw Self.explained(error, path: path)
         }
@@ -102,10 +108,15 @@ final class Storage: @unchecked Sendable {
     }
 
     /// Checks what the file is, then sets it up: WAL, durability, schema.
-    private func prepareFile(mode: AccessMode, durability: Durability, migrator: Migrator) throws {
+    private func prepareFile(mode: AccessMode, durability: Durability, migrator: Migrator, locksFile: Bool) throws {
         let isInMemory = path == ":memory:"
         try withLock {
             connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
+            if locksFile {
+                // Before the first access: WAL then keeps its index in this
+                // process's memory, and the locks, once taken, are kept.
+                try connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+            }
             // Read what the file is before anything writes to it: a foreign
             // database must be left exactly as it was.
             let pending = try migrator.pendingMigrations(of: connection, path: path)
@@ -136,6 +147,10 @@ final class Storage: @unchecked Sendable {
                 }
             }
             try connection.execute("PRAGMA foreign_keys = ON")
+            if locksFile {
+                // A write transaction takes the exclusive lock, kept from now on.
+                try connection.retryingWhileBusy { try connection.execute("BEGIN EXCLUSIVE; COMMIT") }
+            }
             lastDataVersion = try currentDataVersion()
         }
     }
@@ -162,7 +177,7 @@ final class Storage: @unchecked Sendable {
     /// is of the current generation may serve it without reading the file.
     func withFreshView<T>(_ body: () throws -> T) throws -> T {
         try withLock {
-            if transactionDepth == 0 {
+            if transactionDepth == 0 && !isExclusive {
                 try noticeChangesByOthers()
             }
             return try body()

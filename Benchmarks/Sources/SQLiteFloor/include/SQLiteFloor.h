@@ -3,11 +3,45 @@
 
 #include <stdint.h>
 
-/// Opens `path` in WAL mode with the given synchronous level ("NORMAL" or
-/// "FULL"), creates a one-row table `cells(closure_id, name, value)` shaped
-/// like Cellar's, and runs `count` autocommit `UPDATE ... SET value = value + 1`
-/// statements through one reused prepared statement.
-/// Returns the elapsed nanoseconds, or -1 on any SQLite error.
-int64_t floor_update_loop(const char *path, const char *synchronous, int64_t count);
+/// The floor: the work Cellar does, done by C calling libsqlite3 directly,
+/// with prepared statements made once and reused.
+///
+/// Every function works on a file Cellar created (so the schema and the file
+/// settings are Cellar's own) and on one cell's rows in `cell_versions`,
+/// addressed by closure id, cell name and, for the in-place cases, the `seq`
+/// of its one row. Each returns the elapsed nanoseconds of its loop, or -1
+/// after printing the SQLite error to stderr.
+
+typedef struct FloorDatabase FloorDatabase;
+
+/// Opens `path` read-write with `PRAGMA synchronous = <synchronous>`
+/// ("NORMAL" or "FULL"); the file must already be in WAL mode. Waits for
+/// other processes' locks with short sleeps (20 µs to 1 ms), as Cellar does.
+/// NULL on failure.
+FloorDatabase *floor_open(const char *path, const char *synchronous);
+void floor_close(FloorDatabase *database);
+
+/// `count` autocommit `UPDATE cell_versions SET value = value + 1` of one row.
+int64_t floor_update_in_place(FloorDatabase *database, int64_t closure_id, const char *name, int64_t seq,
+                              int64_t count);
+
+/// `count` autocommit `INSERT`s of a cell's next version (value and seq one
+/// more than the last), the way a cell that records history changes.
+int64_t floor_append_versions(FloorDatabase *database, int64_t closure_id, const char *name, int64_t first_seq,
+                              int64_t first_value, int64_t count);
+
+/// `count` in-place updates inside one `BEGIN IMMEDIATE` ... `COMMIT`.
+int64_t floor_updates_in_one_transaction(FloorDatabase *database, int64_t closure_id, const char *name, int64_t seq,
+                                         int64_t count);
+
+/// `count` autocommit `SELECT`s of the cell's newest value; their sum goes
+/// to `*sum`, so the reads cannot be optimized away and can be checked.
+int64_t floor_read_newest(FloorDatabase *database, int64_t closure_id, const char *name, int64_t count,
+                          int64_t *sum);
+
+/// `count` read-modify-writes: `BEGIN IMMEDIATE`, `SELECT` the value, `UPDATE`
+/// it to one more, `COMMIT`; what several processes sharing a counter do.
+int64_t floor_read_modify_write(FloorDatabase *database, int64_t closure_id, const char *name, int64_t seq,
+                                int64_t count);
 
 #endif

@@ -1,0 +1,106 @@
+import Foundation
+
+/// A whole `acct deposit main 1` process against the `sqlite3` shell making
+/// the same change to the same file: what a user of the command line waits for.
+struct ProcessBenchmark {
+    let workspace: Workspace
+    let workload: Workload
+    /// "release" for the suite, "debug" for `--quick` (which `swift test`
+    /// has already built).
+    let configuration: String
+    /// An `acct` to use instead of building one.
+    let acctPath: String?
+
+    func run() throws -> BenchmarkResult {
+        let acct = try acctPath ?? buildAcct()
+        guard let sqlite3 = executableInPath("sqlite3") else {
+            throw BenchmarkFailure("this case needs the sqlite3 shell: apt-get install -y sqlite3")
+        }
+        let store = workspace.newPath("acct")
+        let environment = ["CELLAR_STORE=\(store)"]
+        _ = try spawn([acct, "open", "main"], environment: environment)
+        // The balance's current value is its newest row; both commit with synchronous=FULL, as acct does.
+        let update = """
+            PRAGMA synchronous = FULL;
+            UPDATE cell_versions SET value = value + 100 WHERE name = 'balance'
+              AND closure_id = (SELECT id FROM closures WHERE factory = 'account' AND key = 'main')
+              AND seq = (SELECT max(seq) FROM cell_versions WHERE name = 'balance'
+                AND closure_id = (SELECT id FROM closures WHERE factory = 'account' AND key = 'main'));
+            """
+        var acctTimes = Samples(), shellTimes = Samples()
+        for round in 0..<workload.acctRuns {
+            try runRotated([
+                { acctTimes.append(Double(try spawn([acct, "deposit", "main", "1"], environment: environment))) },
+                { shellTimes.append(Double(try spawn([sqlite3, store, update], environment: environment))) },
+            ], round: round)
+        }
+        let balance = try output(of: [acct, "balance", "main"], environment: environment)
+        try expectExact(balance, "\(2 * workload.acctRuns).00", "the balance after the deposits and updates")
+        return BenchmarkResult(
+            name: "one acct deposit process (\(configuration))", unit: .nanosecondsPerOperation,
+            measured: acctTimes, floor: shellTimes,
+            floorName: "the sqlite3 shell running the same UPDATE, synchronous=FULL", peer: nil, target: .ratio(1.5))
+    }
+
+    /// Builds `acct` in the repository this benchmark package sits in.
+    private func buildAcct() throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        guard let swift = executableInPath("swift") else { throw BenchmarkFailure("swift is not on PATH") }
+        let arguments = [swift, "build", "--package-path", root, "-c", configuration, "--product", "acct"]
+        _ = try spawn(arguments, environment: [], quiet: false)
+        let folder = try output(of: arguments.dropLast(2) + ["--show-bin-path"], environment: [])
+        return folder + "/acct"
+    }
+}
+
+private func executableInPath(_ name: String) -> String? {
+    let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+    return folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+/// Runs `arguments` with `environment` added to ours, output discarded
+/// unless `quiet` is false; returns its wall time in nanoseconds. Uses
+/// posix_spawn and waitpid directly, so that the timing holds no run-loop
+/// polling.
+private func spawn(_ arguments: [String], environment: [String], quiet: Bool = true) throws -> Int64 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    if quiet {
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    }
+    let inherited = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+    let argv = arguments.map { strdup($0) } + [nil]
+    let envp = (inherited + environment).map { strdup($0) } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var pid: pid_t = 0
+    let start = monotonicNanoseconds()
+    let code = posix_spawn(&pid, arguments[0], &actions, nil, argv, envp)
+    guard code == 0 else { throw BenchmarkFailure("cannot start \(arguments[0]): error \(code)") }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    let elapsed = monotonicNanoseconds() - start
+    guard status == 0 else { throw BenchmarkFailure("\(arguments.joined(separator: " ")) failed (status \(status))") }
+    return elapsed
+}
+
+/// What `arguments` printed, trimmed.
+private func output(of arguments: [String], environment: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: arguments[0])
+    process.arguments = Array(arguments.dropFirst())
+    process.environment = ProcessInfo.processInfo.environment.merging(
+        environment.map { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }, uniquingKeysWith: { $1 })
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let printed = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw BenchmarkFailure("\(arguments.joined(separator: " ")) failed") }
+    return String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}

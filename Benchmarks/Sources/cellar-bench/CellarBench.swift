@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct CellarBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cellar-bench",
+        abstract: "Times Cellar against the raw SQLite C API (the floor) and GRDB, in the same run.",
+        discussion: """
+            Every case checks its results (counts, sums, balances) before it reports a time. \
+            Exit status: 0 when every case ran exactly and met its target (or with --quick, which checks \
+            results only), 1 when a target was missed, 2 when a result was wrong or a case failed.
+            """,
+        subcommands: [Suite.self, Child.self],
+        defaultSubcommand: Suite.self)
+}
+
+/// The cases, by the name `--only` takes.
+enum CaseGroup: String, CaseIterable, ExpressibleByArgument {
+    case updates, transaction, reads, concurrency, scale, process
+}
+
+struct Suite: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Runs the suite and prints the table.")
+
+    @Flag(help: "A smoke test small enough for CI: every case runs and is checked, nothing is timed seriously.")
+    var quick = false
+
+    @Option(name: .customLong("json"), help: ArgumentHelp("Also write the results as JSON to this file.", valueName: "file"))
+    var jsonPath: String?
+
+    @Flag(help: "Also print the table as Markdown, for the README.")
+    var markdown = false
+
+    @Option(parsing: .upToNextOption, help: "Run only these groups of cases: \(CaseGroup.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var only: [CaseGroup] = CaseGroup.allCases
+
+    @Option(help: ArgumentHelp("The acct executable to time, instead of building one.", valueName: "path"))
+    var acct: String?
+
+    func run() throws {
+        let workload = quick ? Workload.quick : .full
+        let workspace = try Workspace()
+        var results: [BenchmarkResult] = []
+        do {
+            let updates = UpdateBenchmarks(workspace: workspace, workload: workload)
+            let reads = ReadBenchmarks(workspace: workspace, workload: workload)
+            for group in CaseGroup.allCases where only.contains(group) {
+                let started = monotonicNanoseconds()
+                switch group {
+                case .updates:
+                    results.append(try updates.durableUpdates(recordsHistory: false, durability: .normal))
+                    results.append(try updates.durableUpdates(recordsHistory: true, durability: .normal))
+                    results.append(try updates.durableUpdates(recordsHistory: false, durability: .full))
+                case .transaction:
+                    results.append(try updates.updatesInOneTransaction())
+                case .reads:
+                    results.append(try reads.sharedReads())
+                    results.append(try reads.readsFromMemory(insideTransaction: false))
+                    results.append(try reads.readsFromMemory(insideTransaction: true))
+                case .concurrency:
+                    results += try ConcurrencyBenchmark(workspace: workspace, workload: workload).run()
+                case .scale:
+                    results += try ScaleBenchmarks(workspace: workspace, workload: workload).run()
+                case .process:
+                    results.append(try ProcessBenchmark(
+                        workspace: workspace, workload: workload, configuration: quick ? "debug" : "release", acctPath: acct).run())
+                }
+                let seconds = Double(monotonicNanoseconds() - started) / 1e9
+                FileHandle.standardError.write(Data(String(format: "%@: done in %.1f s\n", group.rawValue, seconds).utf8))
+            }
+        } catch let failure as BenchmarkFailure {
+            FileHandle.standardError.write(Data("cellar-bench: \(failure.description)\n".utf8))
+            throw ExitCode(2)
+        }
+        print(Report.table(results))
+        if markdown { print("\n" + Report.markdown(results)) }
+        if let jsonPath {
+            try Report.json(results).write(to: URL(fileURLWithPath: jsonPath))
+        }
+        if quick {
+            print("\n--quick: every case ran and every result was exact; the times mean nothing.")
+        } else if results.contains(where: { !$0.passed }) {
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The child processes the suite starts; not for people.
+struct Child: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        shouldDisplay: false, subcommands: [ReadModifyWrite.self, Memory.self])
+
+    struct ReadModifyWrite: ParsableCommand {
+        @Option var engine: String
+        @Option var path: String
+        @Option var count: Int
+        @Option(name: .customLong("start-at")) var startAt: Int64
+
+        func run() throws {
+            guard let engine = ConcurrencyBenchmark.Engine(rawValue: engine) else { throw ValidationError("unknown engine") }
+            print(try ConcurrencyBenchmark.childLoop(engine: engine, path: path, count: count, startAt: startAt))
+        }
+    }
+
+    struct Memory: ParsableCommand {
+        @Option var path: String
+        @Option var closures: Int
+
+        func run() throws {
+            print(try ScaleBenchmarks.childMemory(path: path, closures: closures))
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// How much work each case does: the full suite, or `--quick`, small enough
+/// for CI, which checks that every case runs and counts exactly.
+struct Workload: Sendable {
+    var rounds: Int
+    var updates: Int
+    var fullDurabilityUpdates: Int
+    var updatesInOneTransaction: Int
+    var reads: Int
+    var memoryReads: Int
+    var updatesPerProcess: Int
+    var processes: Int
+    var concurrencyRounds: Int
+    var largeStoreClosures: Int
+    var smallStoreClosures: Int
+    var restores: Int
+    var acctRuns: Int
+
+    static let full = Workload(
+        rounds: 7, updates: 20_000, fullDurabilityUpdates: 500, updatesInOneTransaction: 1_000_000,
+        reads: 200_000, memoryReads: 10_000_000, updatesPerProcess: 5_000, processes: 4, concurrencyRounds: 5,
+        largeStoreClosures: 1_000_000, smallStoreClosures: 1_000, restores: 2_000, acctRuns: 40)
+
+    static let quick = Workload(
+        rounds: 2, updates: 200, fullDurabilityUpdates: 10, updatesInOneTransaction: 2_000,
+        reads: 1_000, memoryReads: 10_000, updatesPerProcess: 100, processes: 4, concurrencyRounds: 1,
+        largeStoreClosures: 3_000, smallStoreClosures: 1_000, restores: 100, acctRuns: 2)
+}
