@@ -89,7 +89,7 @@ struct Suite: ParsableCommand {
 /// The child processes the suite starts; not for people.
 struct Child: ParsableCommand {
     static let configuration = CommandConfiguration(
-        shouldDisplay: false, subcommands: [ReadModifyWrite.self, Memory.self])
+        shouldDisplay: false, subcommands: [ReadModifyWrite.self, Memory.self, Profile.self])
 
     struct ReadModifyWrite: ParsableCommand {
         @Option var engine: String
@@ -109,6 +109,18 @@ struct Child: ParsableCommand {
 
         func run() throws {
             print(try ScaleBenchmarks.childMemory(path: path, closures: closures))
+        }
+    }
+
+    /// One operation in a loop, for a profiler: `valgrind --tool=callgrind
+    /// cellar-bench child profile --operation update-without-history`.
+    struct Profile: ParsableCommand {
+        @Option var operation: ProfiledOperation
+        @Option var count = 100_000
+
+        func run() throws {
+            let workspace = try Workspace()
+            try operation.run(count: count, in: workspace)
         }
     }
 }

@@ -56,14 +56,14 @@ public final class Cells {
         let cell = live ?? PersistentCell(
             name: name, closureID: closureID, instance: instance, storage: storage, codec: codec, recordsHistory: recordsHistory)
         do {
-            if let record = try storage.cellRecord(closureID: closureID, name: name) {
-                cell.cache(try codec.decode(record, instance: instance), storedAs: record.value)
+            if let newest = try storage.newestVersion(closureID: closureID, name: name), let record = newest.cell {
+                cell.cache(try codec.decode(record, instance: instance), storedAs: record.value, sequence: newest.sequence)
             } else {
                 try NameRules.validate(name, as: "cell name")
                 let value = defaultValue()
                 let record = try codec.record(named: name, holding: value, instance: instance)
-                try storage.insertCell(closureID: closureID, record, recordsHistory: recordsHistory)
-                cell.cache(value, storedAs: record.value)
+                let sequence = try storage.insertCell(closureID: closureID, record, recordsHistory: recordsHistory)
+                cell.cache(value, storedAs: record.value, sequence: sequence)
             }
             if live == nil {
                 storage.registerLiveCell(cell, at: address)

@@ -23,10 +23,12 @@
 /// call. ``update(operation:_:)`` always works on the stored value inside one write
 /// transaction, so concurrent processes lose no update.
 public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendable {
-    // `@unchecked Sendable` is sound: the `cached...` properties, the only
-    // mutable state, are read and written only inside
-    // `storage.withLock`/`withFreshView`/`transaction`, which hold the lock of
-    // the storage all cells of a store share. Everything else is immutable.
+    // `@unchecked Sendable` is sound: the cache (`cachedValue`'s memory and
+    // the `...Cached...` properties), the only mutable state, is read and
+    // written only inside `storage.withLock`/`withFreshView`/`transaction`,
+    // which hold the lock of the storage all cells of a store share.
+    // Everything else is immutable. The same lock is why the cache's
+    // properties need no run-time exclusivity checks.
 
     /// The cell's name within its closure instance.
     public let name: String
@@ -38,10 +40,19 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// Whether the instance's factory records history.
     private let recordsHistory: Bool
 
-    private var cachedValue: Value?
-    /// `cachedValue` as stored, to tell whether an update changed anything.
-    private var cachedStoredValue: SQLiteValue?
-    private var cachedGeneration: UInt64 = 0
+    /// The value last read or written, initialized when `hasCachedValue`.
+    ///
+    /// Memory the cell owns rather than a `Value?`: code that is generic
+    /// over `Value` (a cell used from another module is not specialized)
+    /// would look up the metadata of `Optional<Value>` on every read, which
+    /// cost more than the rest of a read together.
+    private let cachedValue = UnsafeMutablePointer<Value>.allocate(capacity: 1)
+    @exclusivity(unchecked) private var hasCachedValue = false
+    /// The cached value as stored, to tell whether an update changed anything.
+    @exclusivity(unchecked) private var cachedStoredValue: SQLiteValue?
+    @exclusivity(unchecked) private var cachedGeneration: UInt64 = 0
+    /// The `seq` of the row that holds the cached value.
+    @exclusivity(unchecked) private var cachedSequence: Int64 = 0
 
     init(name: String, closureID: Int64, instance: String, storage: Storage, codec: CellCodec<Value>, recordsHistory: Bool) {
         self.name = name
@@ -50,6 +61,11 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
         self.address = CellAddress(closureID: closureID, name: name)
         self.instance = instance
         self.codec = codec
+    }
+
+    deinit {
+        if hasCachedValue { cachedValue.deinitialize(count: 1) }
+        cachedValue.deallocate()
     }
 
     /// The cell's current value.
@@ -72,7 +88,7 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     ///   was deleted; ``StoreError`` if the file cannot be written.
     public func set(_ value: Value, operation: String? = nil) throws {
         // A transaction: the change's number follows the instance's last one.
-        try storage.transaction(operation: operation) {
+        try storage.singleStatementTransaction(operation: operation) {
             try write(value, as: try codec.encode(value, cell: name, instance: instance))
         }
     }
@@ -101,7 +117,7 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// - Throws: What `body` throws, ``CellError`` or ``StoreError``.
     @discardableResult
     public func update<Result>(operation: String? = nil, _ body: (inout Value) throws -> Result) throws -> Result {
-        try storage.transaction(operation: operation) {
+        try storage.singleStatementTransaction(operation: operation) {
             var value = try currentValue()
             let storedBefore = cachedStoredValue
             let result = try body(&value)
@@ -117,32 +133,32 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
 
     /// The value, from memory if nothing may have changed it since it was read.
     private func currentValue() throws -> Value {
-        if cachedGeneration == storage.generation, let cachedValue {
-            return cachedValue
+        if hasCachedValue && cachedGeneration == storage.generation {
+            return cachedValue.pointee
         }
-        guard let record = try storage.cellRecord(closureID: address.closureID, name: name) else {
+        guard let newest = try storage.newestVersion(closureID: address.closureID, name: name), let record = newest.cell else {
             throw try missingCellError()
         }
         let value = try codec.decode(record, instance: instance)
-        cache(value, storedAs: record.value)
+        cache(value, storedAs: record.value, sequence: newest.sequence)
         return value
     }
 
     /// Writes `value`, encoded as `stored`, to the file and remembers it.
     private func write(_ value: Value, as stored: SQLiteValue) throws {
         let record = CellRecord(name: name, type: codec.typeName, encoding: codec.encoding, value: stored)
-        // A value cached at this generation is the cell's newest row.
-        let knownCurrent = cachedValue != nil && cachedGeneration == storage.generation
-        let updated = try storage.updateCellValue(
-            closureID: address.closureID, record, recordsHistory: recordsHistory, knownCurrent: knownCurrent)
-        guard updated else {
+        // A value cached at this generation is in the cell's newest row.
+        let knownSequence = hasCachedValue && cachedGeneration == storage.generation ? cachedSequence : nil
+        let sequence = try storage.updateCellValue(
+            closureID: address.closureID, record, recordsHistory: recordsHistory, knownSequence: knownSequence)
+        guard let sequence else {
             // Deleted, renamed or retyped by someone else: say which.
             if let record = try storage.cellRecord(closureID: address.closureID, name: name) {
                 throw CellError.typeMismatch(instance: instance, cell: name, storedType: record.type, requestedType: codec.typeName)
             }
             throw try missingCellError()
         }
-        cache(value, storedAs: stored)
+        cache(value, storedAs: stored, sequence: sequence)
     }
 
     private func missingCellError() throws -> CellError {
@@ -153,9 +169,15 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     }
 
     /// Remembers a value just read or written as current at this generation.
-    func cache(_ value: Value, storedAs stored: SQLiteValue) {
-        cachedValue = value
+    func cache(_ value: Value, storedAs stored: SQLiteValue, sequence: Int64) {
+        if hasCachedValue {
+            cachedValue.pointee = value
+        } else {
+            cachedValue.initialize(to: value)
+            hasCachedValue = true
+        }
         cachedStoredValue = stored
+        cachedSequence = sequence
         cachedGeneration = storage.generation
     }
 }

@@ -180,7 +180,9 @@ extension Storage {
     }
 
     /// Writes a new row for cell `name`: its new state, or its removal.
-    private func appendVersion(closureID: Int64, name: String, record: CellRecord?, defaultOperation: String?) throws {
+    /// Returns the row's `seq`.
+    @discardableResult
+    private func appendVersion(closureID: Int64, name: String, record: CellRecord?, defaultOperation: String?) throws -> Int64 {
         let sequence = try nextSequence(closureID: closureID)
         let operation: SQLiteValue = (operationNames.first ?? defaultOperation).map { .text($0) } ?? .null
         try statement("""
@@ -191,6 +193,7 @@ extension Storage {
                 .text(record?.encoding.rawValue ?? "native"), record?.value ?? .null, .integer(record == nil ? 1 : 0), operation,
             ])
         lastSequences[closureID] = (sequence, generation)
+        return sequence
     }
 
     /// Removes every row of cell `name`: a change without history.
@@ -198,39 +201,50 @@ extension Storage {
         try statement("DELETE FROM cell_versions WHERE closure_id = ? AND name = ?").execute([.integer(closureID), .text(name)])
     }
 
-    /// Adds a cell.
-    func insertCell(closureID: Int64, _ record: CellRecord, recordsHistory: Bool, defaultOperation: String = "create") throws {
+    /// Adds a cell; returns its row's `seq`.
+    @discardableResult
+    func insertCell(closureID: Int64, _ record: CellRecord, recordsHistory: Bool, defaultOperation: String = "create") throws -> Int64 {
         try withLock {
             if !recordsHistory { try eraseCell(closureID: closureID, name: record.name) }
-            try appendVersion(closureID: closureID, name: record.name, record: record, defaultOperation: defaultOperation)
+            return try appendVersion(closureID: closureID, name: record.name, record: record, defaultOperation: defaultOperation)
         }
     }
 
     /// Writes a new value into a cell that still holds a value of
-    /// `record.type`; false if there is no such cell (deleted, renamed or
-    /// retyped meanwhile), and then nothing is written.
+    /// `record.type`, with one statement; returns the `seq` of the row that
+    /// holds it, or nil if there is no such cell (deleted, renamed or retyped
+    /// meanwhile), and then nothing is written.
     ///
-    /// `knownCurrent`: the caller read or wrote this cell at the current
-    /// generation, so its newest row is known to hold a `record.type`; the
-    /// check is skipped.
-    func updateCellValue(closureID: Int64, _ record: CellRecord, recordsHistory: Bool, knownCurrent: Bool = false) throws -> Bool {
+    /// `knownSequence`: the caller read or wrote this cell at the current
+    /// generation, and its newest row, holding a `record.type`, has this
+    /// `seq`; the checks are skipped.
+    func updateCellValue(closureID: Int64, _ record: CellRecord, recordsHistory: Bool, knownSequence: Int64?) throws -> Int64? {
         try withLock {
-            guard recordsHistory else {
-                // One statement: the newest row, if it still holds this type.
+            let operation: SQLiteValue = operationNames.first.map { .text($0) } ?? .null
+            switch (recordsHistory, knownSequence) {
+            case (false, let sequence?):
+                // The row is known: rewrite it in place, found by its key alone.
                 try statement("""
+                    UPDATE cell_versions SET value = ?4, operation = ?5, at = ?6 WHERE closure_id = ?1 AND name = ?2 AND seq = ?3
+                    """).execute([.integer(closureID), .text(record.name), .integer(sequence), record.value,
+                                  operation, .integer(currentMilliseconds())])
+                return changes == 1 ? sequence : nil
+            case (false, nil):
+                // The newest row, if it still holds this type.
+                return try statement("""
                     UPDATE cell_versions SET value = ?3, operation = ?5, at = ?6
                     WHERE closure_id = ?1 AND name = ?2 AND type = ?4 AND removed = 0
                       AND seq = (SELECT max(seq) FROM cell_versions WHERE closure_id = ?1 AND name = ?2)
-                    """).execute([.integer(closureID), .text(record.name), record.value, .text(record.type),
-                                  operationNames.first.map { .text($0) } ?? .null, .integer(currentMilliseconds())])
-                return changes == 1
+                    RETURNING seq
+                    """).queryOne([.integer(closureID), .text(record.name), record.value, .text(record.type),
+                                   operation, .integer(currentMilliseconds())]) { $0.integer(at: 0) }
+            case (true, let sequence):
+                if sequence == nil {
+                    guard let current = try newestVersion(closureID: closureID, name: record.name)?.cell, current.type == record.type
+                    else { return nil }
+                }
+                return try appendVersion(closureID: closureID, name: record.name, record: record, defaultOperation: nil)
             }
-            if !knownCurrent {
-                guard let current = try newestVersion(closureID: closureID, name: record.name)?.cell, current.type == record.type
-                else { return false }
-            }
-            try appendVersion(closureID: closureID, name: record.name, record: record, defaultOperation: nil)
-            return true
         }
     }
 
