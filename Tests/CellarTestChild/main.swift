@@ -1,6 +1,6 @@
 // The child process that Cellar's restart, crash and concurrency tests start.
 //
-//   CellarTestChild STORE counter KEY COUNT [full|normal]
+//   CellarTestChild STORE counter KEY COUNT [full|normal [BUSY_TIMEOUT_MS]]
 //       increments counter KEY COUNT times, printing each acknowledged value
 //   CellarTestChild STORE multiplier KEY COEFFICIENT CALLS
 //       calls multiplier KEY CALLS times, printing each product
@@ -36,7 +36,9 @@ let path = arguments[1]
 do {
     switch arguments[2] {
     case "counter":
-        let store = try Store(at: path, options: .init(durability: durability(arguments.count > 5 ? arguments[5] : nil)))
+        let busyTimeout = arguments.count > 6 ? Duration.milliseconds(Int(arguments[6])!) : .seconds(5)
+        let store = try Store(at: path, options: .init(
+            durability: durability(arguments.count > 5 ? arguments[5] : nil), busyTimeout: busyTimeout))
         let next = try store.restore(counterFactory, key: arguments[3])
         for _ in 0..<Int(arguments[4])! {
             say(String(try next()))

@@ -54,11 +54,15 @@ extension Store {
         /// read outside a transaction asks the file (one cheap check) whether
         /// another process committed since, and reads the value again if so.
         case shared
-        /// This process owns the file until the store is closed: it locks
-        /// the file when it opens it, and other processes that open it wait
-        /// up to their busy timeout, then fail with
-        /// ``StoreError/busy(path:timeoutMilliseconds:)``. In exchange, a
-        /// read of a cell whose value is in memory never touches the file.
+        /// This process owns the file: it locks the file when it opens it,
+        /// and other processes that open it wait up to their busy timeout,
+        /// then fail with ``StoreError/busy(path:timeoutMilliseconds:)``. In
+        /// exchange, a read of a cell whose value is in memory never touches
+        /// the file.
+        ///
+        /// The lock is held until the store and every closure restored from
+        /// it have been released: the closures' cells use the store's
+        /// connection.
         ///
         /// Opening throws ``StoreError/busy(path:timeoutMilliseconds:)``
         /// if another process has the file open. A read-only store is
