@@ -64,7 +64,7 @@ struct Suite: ParsableCommand {
                     results += try ScaleBenchmarks(workspace: workspace, workload: workload).run()
                 case .process:
                     results.append(try ProcessBenchmark(
-                        workspace: workspace, workload: workload, configuration: quick ? "debug" : "release", acctPath: acct).run())
+                        workspace: workspace, workload: workload, release: !quick, acctPath: acct).run())
                 }
                 let seconds = Double(monotonicNanoseconds() - started) / 1e9
                 FileHandle.standardError.write(Data(String(format: "%@: done in %.1f s\n", group.rawValue, seconds).utf8))

@@ -5,9 +5,9 @@ import Foundation
 struct ProcessBenchmark {
     let workspace: Workspace
     let workload: Workload
-    /// "release" for the suite, "debug" for `--quick` (which `swift test`
-    /// has already built).
-    let configuration: String
+    /// Whether to time the release build the README installs (statically
+    /// linked), or, for `--quick`, the debug build `swift test` has made.
+    let release: Bool
     /// An `acct` to use instead of building one.
     let acctPath: String?
 
@@ -37,20 +37,24 @@ struct ProcessBenchmark {
         let balance = try output(of: [acct, "balance", "main"], environment: environment)
         try expectExact(balance, "\(2 * workload.acctRuns).00", "the balance after the deposits and updates")
         return BenchmarkResult(
-            name: "one acct deposit process (\(configuration))", unit: .nanosecondsPerOperation,
+            name: "one acct deposit process (\(release ? "release" : "debug"))", unit: .nanosecondsPerOperation,
             measured: acctTimes, floor: shellTimes,
             floorName: "the sqlite3 shell running the same UPDATE, synchronous=FULL", peer: nil, target: .ratio(1.5))
     }
 
-    /// Builds `acct` in the repository this benchmark package sits in.
+    /// Builds `acct` in the repository this benchmark package sits in: the
+    /// release build as the README installs it, in a build folder of its
+    /// own (its flags differ from the main build's), or the debug build.
     private func buildAcct() throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         guard let swift = executableInPath("swift") else { throw BenchmarkFailure("swift is not on PATH") }
-        let arguments = [swift, "build", "--package-path", root, "-c", configuration, "--product", "acct"]
-        _ = try spawn(arguments, environment: [], quiet: false)
-        let folder = try output(of: arguments.dropLast(2) + ["--show-bin-path"], environment: [])
-        return folder + "/acct"
+        let flags = release
+            ? ["-c", "release", "-Xswiftc", "-static-executable", "--scratch-path", root + "/Benchmarks/.build/static-tools"]
+            : ["-c", "debug"]
+        let build = [swift, "build", "--package-path", root] + flags
+        _ = try spawn(build + ["--product", "acct"], environment: [], quiet: false)
+        return try output(of: build + ["--show-bin-path"], environment: []) + "/acct"
     }
 }
 
