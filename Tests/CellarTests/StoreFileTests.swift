@@ -25,7 +25,7 @@ import Testing
         let path = directory.path("store.sqlite")
         _ = try Store(at: path)
         _ = try Store(at: path)
-        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial", "2 snapshots"])
+        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial", "2 snapshots", "3 restore_index"])
         #expect(try sqliteRows(path, "PRAGMA application_id") == ["1128614994"])
     }
 
@@ -44,6 +44,26 @@ import Testing
         #expect(try sqliteRows(path, "SELECT name FROM sqlite_schema WHERE name IN ('extra', 'half')") == ["extra"])
         // The store still opens with the migrations it knows: 1 and 2 are applied.
         #expect(throws: StoreError.newerSchema(path: path, fileVersion: latest + 1, supportedVersion: latest)) { try Store(at: path) }
+    }
+
+    @Test func aVersion2StoreIsMigratedWithItsInstancesIntact() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("store.sqlite")
+        let version2 = Migrator(files: Array(embeddedMigrationFiles.sorted { $0.fileName < $1.fileName }.prefix(2)))
+        let old = try Storage(path: path, mode: .create, durability: .normal, busyTimeoutMilliseconds: 1000, migrator: version2)
+        let closure = try old.transaction {
+            try old.insertClosure(factory: "counter", key: "visits", stateVersion: 0, recordsHistory: true)
+        }
+        try old.transaction {
+            _ = try old.insertCell(closureID: closure.id, CellRecord(name: "count", type: "Int", encoding: .native, value: .integer(41)),
+                                   recordsHistory: true)
+        }
+        #expect(try sqliteRows(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'closures_by_key'") == ["0"])
+
+        let next = try Store(at: path).restore(counterFactory, key: "visits")
+        #expect(try next() == 42)
+        #expect(try sqliteRows(path, "SELECT max(version) FROM cellar_migrations") == [String(latestSchemaVersion)])
+        #expect(try sqliteRows(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'closures_by_key'") == ["1"])
     }
 
     @Test func aStoreWrittenByANewerCellarIsRefusedAndLeftAlone() throws {

@@ -188,3 +188,41 @@ int64_t floor_read_modify_write(FloorDatabase *database, int64_t closure_id, con
     sqlite3_finalize(update);
     return elapsed;
 }
+
+int64_t floor_restore_lookups(FloorDatabase *database, const char *factory, const char *name,
+                              const int64_t *indices, int64_t count, int64_t *found) {
+    sqlite3_stmt *begin = prepare(database, "BEGIN IMMEDIATE");
+    sqlite3_stmt *commit = prepare(database, "COMMIT");
+    sqlite3_stmt *closure = prepare(database,
+        "SELECT id, state_version, records_history FROM closures INDEXED BY closures_by_key WHERE factory = ?1 AND key = ?2");
+    sqlite3_stmt *cell = prepare(database,
+        "SELECT type, encoding, value FROM cell_versions WHERE closure_id = ?1 AND name = ?2 ORDER BY seq DESC LIMIT 1");
+    int64_t elapsed = -1, total = 0;
+    if (begin && commit && closure && cell) {
+        char key[32];
+        int64_t start = now_ns();
+        int ok = 1;
+        for (int64_t i = 0; ok && i < count; i++) {
+            snprintf(key, sizeof key, "key-%lld", (long long)indices[i]);
+            ok = run(begin) == SQLITE_OK;
+            if (!ok) break;
+            sqlite3_bind_text(closure, 1, factory, -1, SQLITE_STATIC);
+            sqlite3_bind_text(closure, 2, key, -1, SQLITE_STATIC);
+            if (sqlite3_step(closure) == SQLITE_ROW) {
+                sqlite3_bind_int64(cell, 1, sqlite3_column_int64(closure, 0));
+                sqlite3_bind_text(cell, 2, name, -1, SQLITE_STATIC);
+                if (sqlite3_step(cell) == SQLITE_ROW) total++;
+                sqlite3_reset(cell);
+            }
+            sqlite3_reset(closure);
+            ok = run(commit) == SQLITE_OK;
+        }
+        elapsed = ok ? now_ns() - start : fail(database, "restore lookups");
+    }
+    sqlite3_finalize(begin);
+    sqlite3_finalize(commit);
+    sqlite3_finalize(closure);
+    sqlite3_finalize(cell);
+    *found = total;
+    return elapsed;
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cellar
 import Foundation
 
 @main
@@ -89,7 +90,7 @@ struct Suite: ParsableCommand {
 /// The child processes the suite starts; not for people.
 struct Child: ParsableCommand {
     static let configuration = CommandConfiguration(
-        shouldDisplay: false, subcommands: [ReadModifyWrite.self, Memory.self, Profile.self])
+        shouldDisplay: false, subcommands: [ReadModifyWrite.self, Memory.self, Profile.self, Restores.self])
 
     struct ReadModifyWrite: ParsableCommand {
         @Option var engine: String
@@ -121,6 +122,25 @@ struct Child: ParsableCommand {
         func run() throws {
             let workspace = try Workspace()
             try operation.run(count: count, in: workspace)
+        }
+    }
+
+    /// Random restores on a store `populate` made, for a profiler; populating
+    /// a large store under one would take hours.
+    struct Restores: ParsableCommand {
+        @Option var path: String
+        @Option var closures: Int
+        @Option var count = 2_000
+        @Flag var populate = false
+
+        func run() throws {
+            if populate {
+                try ScaleBenchmarks.populateStore(at: path, closures: closures)
+                return
+            }
+            let store = try Store(at: path, options: .init(access: .existingOnly))
+            var random = SplitMix64(seed: 1)
+            try ScaleBenchmarks.restoreRandomKeys(count, of: store, closures: closures, random: &random)
         }
     }
 }

@@ -25,7 +25,7 @@ public final class Cells {
     }
 
     /// `factory/key`: how messages name the instance.
-    var instance: String { "\(factory)/\(key)" }
+    private(set) lazy var instance = factory + "/" + key
 
     /// Declares a captured variable: the stored cell named `name` if the
     /// instance has one, otherwise a new cell that starts at `defaultValue`.

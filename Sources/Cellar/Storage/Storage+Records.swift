@@ -36,9 +36,11 @@ extension Storage {
 
     func closureRecord(factory: String, key: String) throws -> ClosureRecord? {
         try withLock {
+            // The index holds the whole row; SQLite would pick the UNIQUE
+            // constraint's, and read the row from the table as well.
             try statement("""
                 SELECT id, factory, key, state_version, created_at, records_history, history_since_seq
-                FROM closures WHERE factory = ? AND key = ?
+                FROM closures INDEXED BY closures_by_key WHERE factory = ? AND key = ?
                 """).queryOne([.text(factory), .text(key)], Self.closureRecord)
         }
     }

@@ -44,4 +44,11 @@ int64_t floor_read_newest(FloorDatabase *database, int64_t closure_id, const cha
 int64_t floor_read_modify_write(FloorDatabase *database, int64_t closure_id, const char *name, int64_t seq,
                                 int64_t count);
 
+/// What restoring an instance reads, for each of `count` keys "key-<index>"
+/// of factory `factory`: in one `BEGIN IMMEDIATE` ... `COMMIT`, the instance's
+/// row by factory and key, then the newest value of its cell `name`.
+/// `*found` counts the instances found.
+int64_t floor_restore_lookups(FloorDatabase *database, const char *factory, const char *name,
+                              const int64_t *indices, int64_t count, int64_t *found);
+
 #endif

@@ -1,6 +1,7 @@
 import Cellar
 import Foundation
 import GRDB
+import SQLiteFloor
 
 /// What a store's size costs: restoring one key among many closures, and
 /// the memory of a process using a few of them.
@@ -13,16 +14,23 @@ struct ScaleBenchmarks {
 
     func run() throws -> [BenchmarkResult] {
         let large = workload.largeStoreClosures, small = workload.smallStoreClosures
-        let largePath = try populatedStore(closures: large)
-        let smallPath = try populatedStore(closures: small)
+        let largePath = workspace.newPath("closures-\(large)")
+        try Self.populateStore(at: largePath, closures: large)
+        let smallPath = workspace.newPath("closures-\(small)")
+        try Self.populateStore(at: smallPath, closures: small)
 
-        var largeRestores = Samples(), smallRestores = Samples()
+        var largeRestores = Samples(), smallRestores = Samples(), largeLookups = Samples(), smallLookups = Samples()
         for round in 0..<workload.rounds {
+            let seed = UInt64(round)
             try runRotated([
-                { try largeRestores.append(nanoseconds: try timeRestores(path: largePath, closures: large, seed: UInt64(round)),
+                { try largeRestores.append(nanoseconds: try timeRestores(path: largePath, closures: large, seed: seed),
                                            operations: workload.restores) },
-                { try smallRestores.append(nanoseconds: try timeRestores(path: smallPath, closures: small, seed: UInt64(round)),
+                { try smallRestores.append(nanoseconds: try timeRestores(path: smallPath, closures: small, seed: seed),
                                            operations: workload.restores) },
+                { try largeLookups.append(nanoseconds: try timeFloorLookups(path: largePath, closures: large, seed: seed),
+                                          operations: workload.restores) },
+                { try smallLookups.append(nanoseconds: try timeFloorLookups(path: smallPath, closures: small, seed: seed),
+                                          operations: workload.restores) },
             ], round: round)
         }
         try expectExact(try closureCount(path: largePath), large, "instances in the large store after the restores")
@@ -41,6 +49,11 @@ struct ScaleBenchmarks {
                 measured: largeRestores, floor: smallRestores,
                 floorName: "restoring a key among \(small) closures", peer: nil, target: .ratio(1.5)),
             BenchmarkResult(
+                name: "C restore lookups among \(large) closures", unit: .nanosecondsPerOperation,
+                measured: largeLookups, floor: smallLookups,
+                floorName: "the same C lookups among \(small) closures (what SQLite itself pays for the size)",
+                peer: nil, target: .none),
+            BenchmarkResult(
                 name: "peak memory, \(large) closures, \(Self.instancesInUse) in use", unit: .kibibytes,
                 measured: largeMemory, floor: smallMemory,
                 floorName: "the same process on a store of \(small) closures (peak RSS of a child process)",
@@ -48,9 +61,8 @@ struct ScaleBenchmarks {
         ]
     }
 
-    /// A store of `closures` counters, "key-0" to "key-N", made by Cellar.
-    private func populatedStore(closures: Int) throws -> String {
-        let path = workspace.newPath("closures-\(closures)")
+    /// Makes a store of `closures` counters, "key-0" to "key-N", with Cellar.
+    static func populateStore(at path: String, closures: Int) throws {
         let store = try Store(at: path)
         let batch = 50_000
         for first in stride(from: 0, to: closures, by: batch) {
@@ -60,7 +72,6 @@ struct ScaleBenchmarks {
                 }
             }
         }
-        return path
     }
 
     /// Nanoseconds for `workload.restores` restores of random existing keys
@@ -68,14 +79,31 @@ struct ScaleBenchmarks {
     private func timeRestores(path: String, closures: Int, seed: UInt64) throws -> Int64 {
         let store = try Store(at: path, options: .init(access: .existingOnly))
         var random = SplitMix64(seed: seed)
-        for _ in 0..<100 {  // warm up the statement cache
+        try Self.restoreRandomKeys(100, of: store, closures: closures, random: &random)  // warm up the statement cache
+        return try elapsedNanoseconds {
+            try Self.restoreRandomKeys(workload.restores, of: store, closures: closures, random: &random)
+        }
+    }
+
+    static func restoreRandomKeys(_ count: Int, of store: Store, closures: Int, random: inout SplitMix64) throws {
+        for _ in 0..<count {
             blackHole(try store.restore(Counters.withHistory, key: "key-\(random.next() % UInt64(closures))"))
         }
-        return try elapsedNanoseconds {
-            for _ in 0..<workload.restores {
-                blackHole(try store.restore(Counters.withHistory, key: "key-\(random.next() % UInt64(closures))"))
-            }
-        }
+    }
+
+    /// Nanoseconds for the C floor's reads of `workload.restores` restores
+    /// of random existing keys, on a newly opened connection.
+    private func timeFloorLookups(path: String, closures: Int, seed: UInt64) throws -> Int64 {
+        guard let database = floor_open(path, "NORMAL") else { throw BenchmarkFailure("the floor cannot open \(path)") }
+        defer { floor_close(database) }
+        var random = SplitMix64(seed: seed)
+        let warmUp = (0..<100).map { _ in Int64(random.next() % UInt64(closures)) }
+        let indices = (0..<workload.restores).map { _ in Int64(random.next() % UInt64(closures)) }
+        var found: Int64 = 0
+        _ = floor_restore_lookups(database, Counters.withHistory.name, "count", warmUp, Int64(warmUp.count), &found)
+        let nanoseconds = floor_restore_lookups(database, Counters.withHistory.name, "count", indices, Int64(indices.count), &found)
+        try expectExact(Int(found), indices.count, "instances the C lookups found")
+        return nanoseconds
     }
 
     private func closureCount(path: String) throws -> Int {
@@ -99,9 +127,15 @@ struct ScaleBenchmarks {
             try counter.update { $0 += 1 }
             try expectExact(try counter.get(), before + 1, "a counter in use")
         }
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return String(usage.ru_maxrss)  // KiB on Linux
+        // The peak of this process's own memory. Not getrusage's ru_maxrss:
+        // a child started with posix_spawn shares its parent's memory until
+        // exec, and Linux counts the parent's peak as the child's.
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kibibytes = line.split(separator: " ").dropFirst().first else {
+            throw BenchmarkFailure("no VmHWM in /proc/self/status")
+        }
+        return String(kibibytes)
     }
 }
 
