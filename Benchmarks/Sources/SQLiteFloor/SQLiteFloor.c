@@ -22,15 +22,15 @@ static int64_t fail(FloorDatabase *database, const char *what) {
     return -1;
 }
 
-/// Cellar's busy wait, in C: sleeps growing from 20 µs to 1 ms, for 5 s.
+/// Cellar's busy wait, in C: sleeps from about 1 ms, doubling up to 5 ms, for 5 s.
 static int wait_while_busy(void *context, int attempt) {
     FloorDatabase *database = context;
     int64_t now = now_ns();
     if (attempt == 0) database->busy_started_ns = now;
     if (now - database->busy_started_ns > 5000000000LL) return 0;
-    int64_t base = 20000LL << (attempt < 6 ? attempt : 6);
+    int64_t base = 1000000LL << (attempt < 3 ? attempt : 3);
     int64_t sleep_ns = base / 2 + (int64_t)(rand() % (int)(base + 1));
-    if (sleep_ns > 1000000) sleep_ns = 1000000;
+    if (sleep_ns > 5000000) sleep_ns = 5000000;
     usleep((useconds_t)(sleep_ns / 1000 + 1));
     return 1;
 }

@@ -16,7 +16,7 @@ typedef struct FloorDatabase FloorDatabase;
 
 /// Opens `path` read-write with `PRAGMA synchronous = <synchronous>`
 /// ("NORMAL" or "FULL"); the file must already be in WAL mode. Waits for
-/// other processes' locks with short sleeps (20 µs to 1 ms), as Cellar does.
+/// other processes' locks with sleeps of 1 ms to 5 ms, as Cellar does.
 /// NULL on failure.
 FloorDatabase *floor_open(const char *path, const char *synchronous);
 void floor_close(FloorDatabase *database);
