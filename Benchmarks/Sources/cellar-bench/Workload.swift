@@ -18,7 +18,7 @@ struct Workload: Sendable {
     static let full = Workload(
         rounds: 7, updates: 20_000, fullDurabilityUpdates: 500, updatesInOneTransaction: 1_000_000,
         reads: 200_000, memoryReads: 10_000_000, updatesPerProcess: 5_000, processes: 4, concurrencyRounds: 5,
-        largeStoreClosures: 1_000_000, smallStoreClosures: 1_000, restores: 2_000, acctRuns: 40)
+        largeStoreClosures: 1_000_000, smallStoreClosures: 1_000, restores: 5_000, acctRuns: 40)
 
     static let quick = Workload(
         rounds: 2, updates: 200, fullDurabilityUpdates: 10, updatesInOneTransaction: 2_000,

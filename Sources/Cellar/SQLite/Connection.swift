@@ -14,15 +14,16 @@ internal import Foundation
 /// `sqlite3_close_v2` in `deinit`.
 ///
 /// A connection is not `Sendable`: it is used by one thread at a time, and
-/// ``Storage`` guards the one it owns with a lock.
+/// ``Storage`` guards the one it owns with a lock, which is also why its
+/// caches need no run-time exclusivity checks.
 final class Connection {
     let handle: OpaquePointer
     let path: String
-    private var statementCache: [String: Statement] = [:]
+    @exclusivity(unchecked) private var statementCache: [String: Statement] = [:]
     /// The same cache for SQL written as literals, keyed by the literal's
     /// address: hashing a pointer instead of the text keeps lookups off the
     /// profile of the hot path.
-    private var literalStatementCache: [UnsafeRawPointer: Statement] = [:]
+    @exclusivity(unchecked) private var literalStatementCache: [UnsafeRawPointer: Statement] = [:]
     /// Kept alive here because SQLite's busy handler points at it.
     var busyWait: BusyWait?
 

@@ -77,6 +77,7 @@ struct ScaleBenchmarks {
     /// Nanoseconds for `workload.restores` restores of random existing keys
     /// on a newly opened store.
     private func timeRestores(path: String, closures: Int, seed: UInt64) throws -> Int64 {
+        try Self.readWholeFile(path)
         let store = try Store(at: path, options: .init(access: .existingOnly))
         var random = SplitMix64(seed: seed)
         try Self.restoreRandomKeys(100, of: store, closures: closures, random: &random)  // warm up the statement cache
@@ -94,6 +95,7 @@ struct ScaleBenchmarks {
     /// Nanoseconds for the C floor's reads of `workload.restores` restores
     /// of random existing keys, on a newly opened connection.
     private func timeFloorLookups(path: String, closures: Int, seed: UInt64) throws -> Int64 {
+        try Self.readWholeFile(path)
         guard let database = floor_open(path, "NORMAL") else { throw BenchmarkFailure("the floor cannot open \(path)") }
         defer { floor_close(database) }
         var random = SplitMix64(seed: seed)
@@ -104,6 +106,16 @@ struct ScaleBenchmarks {
         let nanoseconds = floor_restore_lookups(database, Counters.withHistory.name, "count", indices, Int64(indices.count), &found)
         try expectExact(Int(found), indices.count, "instances the C lookups found")
         return nanoseconds
+    }
+
+    /// Reads the file, so that the operating system caches all of it: the
+    /// case measures lookups among many closures, not the disk (and on a
+    /// machine that reclaims idle memory, a file written a minute ago may
+    /// already be gone from the cache).
+    static func readWholeFile(_ path: String) throws {
+        guard let file = FileHandle(forReadingAtPath: path) else { throw BenchmarkFailure("cannot read \(path)") }
+        defer { try? file.close() }
+        while let chunk = try file.read(upToCount: 1 << 20), !chunk.isEmpty {}
     }
 
     private func closureCount(path: String) throws -> Int {
