@@ -11,12 +11,25 @@ internal import Foundation
 /// optionals of them) are stored as SQLite's own values, so `sqlite3` shows
 /// them as they are; every other `Codable` type is stored as JSON text with
 /// sorted keys.
-struct CellCodec<Value: Codable & Sendable>: Sendable {
+///
+/// A class rather than a struct: a cell's code is generic over `Value` and,
+/// used from another module, not specialized; copying a generic struct out of
+/// the cell looked up its type's metadata on every update.
+final class CellCodec<Value: Codable & Sendable>: Sendable {
     /// The Swift type's name as recorded in the `type` column, e.g. `Int` or `Array<Task>`.
     let typeName: String
     let encoding: CellEncoding
     let encode: @Sendable (Value) throws(CodecFailure) -> SQLiteValue
     let decode: @Sendable (SQLiteValue) throws(CodecFailure) -> Value
+
+    init(typeName: String, encoding: CellEncoding,
+         encode: @escaping @Sendable (Value) throws(CodecFailure) -> SQLiteValue,
+         decode: @escaping @Sendable (SQLiteValue) throws(CodecFailure) -> Value) {
+        self.typeName = typeName
+        self.encoding = encoding
+        self.encode = encode
+        self.decode = decode
+    }
 
     /// `value` as it goes into the `value` column of cell `cell` of `instance`.
     func encode(_ value: Value, cell: String, instance: String) throws(CellError) -> SQLiteValue {

@@ -47,6 +47,10 @@ final class Storage: @unchecked Sendable {
     /// the last look inside a transaction.
     @exclusivity(unchecked) private var lastFileDataVersion: UInt32 = 0
     @exclusivity(unchecked) private var transactionDepth = 0
+    /// Every write transaction runs these two: prepared once, they skip the
+    /// statement cache's lookup.
+    private let beginImmediate: Statement
+    private let commit: Statement
     private var liveCells: [CellAddress: WeakCell] = [:]
     /// The operation names of the enclosing `withOperation` calls, outermost first.
     @exclusivity(unchecked) var operationNames: [String] = []
@@ -88,6 +92,8 @@ final class Storage: @unchecked Sendable {
         }
         do {
             connection = try Connection(path: path, flags: flags)
+            beginImmediate = try Statement(connection: connection, sql: "BEGIN IMMEDIATE", persistent: true)
+            commit = try Statement(connection: connection, sql: "COMMIT", persistent: true)
         } catch {
             throw Self.explained(StoreError(error, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds), path: path)
         }
@@ -226,7 +232,7 @@ final class Storage: @unchecked Sendable {
     }
 
     private func outermostTransaction<T>(_ body: () throws -> T) throws -> T {
-        try statement("BEGIN IMMEDIATE").execute()
+        try beginImmediate.execute()
         transactionDepth = 1
         defer {
             transactionDepth = 0
@@ -239,7 +245,7 @@ final class Storage: @unchecked Sendable {
             // data version covers the whole transaction.
             noticeChangesByOthersInTransaction()
             let result = try body()
-            try statement("COMMIT").execute()
+            try commit.execute()
             lastFileDataVersion = connection.fileDataVersion
             return result
         } catch {
