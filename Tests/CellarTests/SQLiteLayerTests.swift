@@ -25,6 +25,22 @@ import Testing
         #expect(try connection.cachedStatement("SELECT count(*) FROM secrets").queryOne { $0.integer(at: 0) } == 2)
     }
 
+    @Test func textBoundAgainIsStoredByteForByte() throws {
+        let connection = try Connection(path: ":memory:", flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        try connection.execute("CREATE TABLE t (n INTEGER, x TEXT)")
+        let insert = try connection.cachedStatement("INSERT INTO t VALUES (?, ?)")
+        // The same text is left bound; an equal-looking text with other bytes is not.
+        for (number, text) in [(1, "é"), (2, "é"), (3, "e\u{301}"), (4, "é"), (5, "")] {
+            try insert.execute([.integer(Int64(number)), .text(text)])
+        }
+        try insert.execute([.integer(6), .null])
+        try insert.execute([.integer(7), .text("é")])
+        let stored = try connection.cachedStatement("SELECT hex(x) FROM t ORDER BY n").queryAll { $0.value(at: 0) }
+        #expect(stored == [.text("C3A9"), .text("C3A9"), .text("65CC81"), .text("C3A9"), .text(""), .text(""), .text("C3A9")])
+        let nulls = try connection.cachedStatement("SELECT count(*) FROM t WHERE x IS NULL").queryOne { $0.integer(at: 0) }
+        #expect(nulls == 1)
+    }
+
     @Test func cachedStatementsArePreparedOnce() throws {
         let connection = try Connection(path: ":memory:", flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let first = try connection.cachedStatement("SELECT 1")
