@@ -15,7 +15,7 @@ struct UpdateBenchmarks {
         let count = durability == .full ? workload.fullDurabilityUpdates : workload.updates
         let synchronous = durability == .full ? "FULL" : "NORMAL"
         var cellar = Samples(), floor = Samples(), peer = Samples()
-        for round in 0..<workload.rounds {
+        for round in 0..<(durability == .full ? workload.fullDurabilityRounds : workload.rounds) {
             let engines: [() throws -> Void] = [
                 {
                     let path = try workspace.newCounterStore("cellar", recordsHistory: recordsHistory)
