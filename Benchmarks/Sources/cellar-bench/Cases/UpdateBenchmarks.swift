@@ -56,7 +56,7 @@ struct UpdateBenchmarks {
     func updatesInOneTransaction() throws -> BenchmarkResult {
         let count = workload.updatesInOneTransaction
         var cellar = Samples(), floor = Samples()
-        for round in 0..<max(3, workload.rounds / 2) {
+        for round in 0..<max(3, workload.rounds - 2) {
             let engines: [() throws -> Void] = [
                 {
                     let path = try workspace.newCounterStore("cellar", recordsHistory: false)
