@@ -33,6 +33,19 @@ struct Samples {
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
+    /// These samples against `other`'s: the median of the rounds' ratios
+    /// when each round measured both (back to back, so that a drift of the
+    /// machine's speed, such as an fsync slowing down for a while, cancels
+    /// out), otherwise the ratio of the medians.
+    func ratio(to other: Samples) -> Double {
+        guard values.count == other.values.count else { return median / other.median }
+        var ratios = Samples()
+        for (value, otherValue) in zip(values, other.values) {
+            ratios.append(value / otherValue)
+        }
+        return ratios.median
+    }
+
     var minimum: Double { values.min() ?? .nan }
     var maximum: Double { values.max() ?? .nan }
 }

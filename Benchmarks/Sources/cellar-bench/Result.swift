@@ -29,10 +29,10 @@ struct BenchmarkResult {
         case kibibytes = "KiB"
     }
 
-    var ratio: Double? { floor.map { measured.median / $0.median } }
+    var ratio: Double? { floor.map { measured.ratio(to: $0) } }
     var peerRatio: Double? {
         guard let peer, let floor else { return nil }
-        return peer.median / floor.median
+        return peer.ratio(to: floor)
     }
 
     var passed: Bool {
@@ -41,7 +41,7 @@ struct BenchmarkResult {
         case .nanoseconds(let limit): measured.median <= limit
         case .none: true
         }
-        let fasterThanPeer = peer.map { measured.median < $0.median } ?? true
+        let fasterThanPeer = peer.map { measured.ratio(to: $0) < 1 } ?? true
         return targetMet && fasterThanPeer && (extraCheck?.passed ?? true)
     }
 
