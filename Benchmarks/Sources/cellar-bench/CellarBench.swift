@@ -74,10 +74,10 @@ struct Suite: ParsableCommand {
             FileHandle.standardError.write(Data("cellar-bench: \(failure.description)\n".utf8))
             throw ExitCode(2)
         }
-        print(Report.table(results))
-        if markdown { print("\n" + Report.markdown(results)) }
+        print(Report.table(results, judged: !quick))
+        if markdown { print("\n" + Report.markdown(results, judged: !quick)) }
         if let jsonPath {
-            try Report.json(results).write(to: URL(fileURLWithPath: jsonPath))
+            try Report.json(results, judged: !quick).write(to: URL(fileURLWithPath: jsonPath))
         }
         if quick {
             print("\n--quick: every case ran and every result was exact; the times mean nothing.")
