@@ -9,6 +9,9 @@
 struct FloorDatabase {
     sqlite3 *db;
     int64_t busy_started_ns;
+    /// Prepared once, as Cellar prepares them: every write transaction runs both.
+    sqlite3_stmt *begin;
+    sqlite3_stmt *commit;
 };
 
 static int64_t now_ns(void) {
@@ -35,6 +38,15 @@ static int wait_while_busy(void *context, int attempt) {
     return 1;
 }
 
+static sqlite3_stmt *prepare(FloorDatabase *database, const char *sql) {
+    sqlite3_stmt *statement = NULL;
+    if (sqlite3_prepare_v3(database->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, NULL) != SQLITE_OK) {
+        fail(database, sql);
+        return NULL;
+    }
+    return statement;
+}
+
 FloorDatabase *floor_open(const char *path, const char *synchronous) {
     FloorDatabase *database = calloc(1, sizeof *database);
     if (sqlite3_open_v2(path, &database->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -50,22 +62,21 @@ FloorDatabase *floor_open(const char *path, const char *synchronous) {
         floor_close(database);
         return NULL;
     }
+    database->begin = prepare(database, "BEGIN IMMEDIATE");
+    database->commit = prepare(database, "COMMIT");
+    if (database->begin == NULL || database->commit == NULL) {
+        floor_close(database);
+        return NULL;
+    }
     return database;
 }
 
 void floor_close(FloorDatabase *database) {
     if (database == NULL) return;
+    sqlite3_finalize(database->begin);
+    sqlite3_finalize(database->commit);
     sqlite3_close_v2(database->db);
     free(database);
-}
-
-static sqlite3_stmt *prepare(FloorDatabase *database, const char *sql) {
-    sqlite3_stmt *statement = NULL;
-    if (sqlite3_prepare_v3(database->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, NULL) != SQLITE_OK) {
-        fail(database, sql);
-        return NULL;
-    }
-    return statement;
 }
 
 /// Runs a statement that returns no rows; SQLITE_OK or the error code.
@@ -81,8 +92,7 @@ static const char *update_sql =
 static int64_t update_loop(FloorDatabase *database, int64_t closure_id, const char *name, int64_t seq,
                            int64_t count, int in_one_transaction) {
     sqlite3_stmt *update = prepare(database, update_sql);
-    sqlite3_stmt *begin = prepare(database, "BEGIN IMMEDIATE");
-    sqlite3_stmt *commit = prepare(database, "COMMIT");
+    sqlite3_stmt *begin = database->begin, *commit = database->commit;
     int64_t elapsed = -1;
     if (update && begin && commit) {
         int64_t start = now_ns();
@@ -97,8 +107,6 @@ static int64_t update_loop(FloorDatabase *database, int64_t closure_id, const ch
         elapsed = ok ? now_ns() - start : fail(database, "update");
     }
     sqlite3_finalize(update);
-    sqlite3_finalize(begin);
-    sqlite3_finalize(commit);
     return elapsed;
 }
 
@@ -154,8 +162,7 @@ int64_t floor_read_newest(FloorDatabase *database, int64_t closure_id, const cha
 
 int64_t floor_read_modify_write(FloorDatabase *database, int64_t closure_id, const char *name, int64_t seq,
                                 int64_t count) {
-    sqlite3_stmt *begin = prepare(database, "BEGIN IMMEDIATE");
-    sqlite3_stmt *commit = prepare(database, "COMMIT");
+    sqlite3_stmt *begin = database->begin, *commit = database->commit;
     sqlite3_stmt *select = prepare(database,
         "SELECT value FROM cell_versions WHERE closure_id = ?1 AND name = ?2 AND seq = ?3");
     sqlite3_stmt *update = prepare(database,
@@ -182,8 +189,6 @@ int64_t floor_read_modify_write(FloorDatabase *database, int64_t closure_id, con
         elapsed = ok ? now_ns() - start : fail(database, "read-modify-write");
         if (!sqlite3_get_autocommit(database->db)) sqlite3_exec(database->db, "ROLLBACK", NULL, NULL, NULL);
     }
-    sqlite3_finalize(begin);
-    sqlite3_finalize(commit);
     sqlite3_finalize(select);
     sqlite3_finalize(update);
     return elapsed;
@@ -191,8 +196,7 @@ int64_t floor_read_modify_write(FloorDatabase *database, int64_t closure_id, con
 
 int64_t floor_restore_lookups(FloorDatabase *database, const char *factory, const char *name,
                               const int64_t *indices, int64_t count, int64_t *found) {
-    sqlite3_stmt *begin = prepare(database, "BEGIN IMMEDIATE");
-    sqlite3_stmt *commit = prepare(database, "COMMIT");
+    sqlite3_stmt *begin = database->begin, *commit = database->commit;
     sqlite3_stmt *closure = prepare(database,
         "SELECT id, state_version, records_history FROM closures INDEXED BY closures_by_key WHERE factory = ?1 AND key = ?2");
     sqlite3_stmt *cell = prepare(database,
@@ -219,8 +223,6 @@ int64_t floor_restore_lookups(FloorDatabase *database, const char *factory, cons
         }
         elapsed = ok ? now_ns() - start : fail(database, "restore lookups");
     }
-    sqlite3_finalize(begin);
-    sqlite3_finalize(commit);
     sqlite3_finalize(closure);
     sqlite3_finalize(cell);
     *found = total;
