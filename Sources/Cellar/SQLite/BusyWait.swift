@@ -14,9 +14,11 @@ internal import Darwin
 /// (from 20 µs) are worse in another way: waiters that wake every few
 /// microseconds to try the lock take the processor and the file's locks from
 /// the process holding it. Four processes sharing a counter on two cores
-/// managed 1.3x to 1.45x the time per change of one process alone with sleeps
-/// from 20 µs, and 0.9x to 1.15x with sleeps from 1 ms, which let the holder
-/// run several transactions in a row (Benchmarks/, "4 processes against 1").
+/// took 1.3x to 1.47x the time per change of one process alone with sleeps
+/// from 20 µs, and 0.98x to 1.28x (mostly about 1.05x) with sleeps from 1 ms,
+/// which let the holder run several transactions in a row (Benchmarks/,
+/// "4 processes against 1"). The price: a waiter that meets a short
+/// transaction waits at least half a millisecond.
 final class BusyWait {
     let timeoutNanoseconds: UInt64
     private var startedAt: UInt64 = 0
