@@ -72,6 +72,42 @@ import Testing
         #expect(try blob.get().count == 100_000)
     }
 
+    @Test func aFullDiskInsideATransactionLeavesNoRolledBackValueInMemory() throws {
+        guard let filesystem = try TinyFilesystem(kilobytes: 1024) else {
+            Issue.record("cannot mount a tmpfs here (not root?): the full-disk test did not run")
+            return
+        }
+        let path = filesystem.path + "/store.sqlite"
+        let store = try Store(at: path)
+        let count = try store.restore(Factory("counter") { cells in cells.cell("count", default: 0) }, key: "k")
+        let blob = try store.restore(Factory("files") { cells in cells.cell("content", default: Data()) }, key: "big")
+        try count.set(1)
+        try filesystem.fill(leaving: 64)
+
+        var failure: (any Error)?
+        var rolledBack = false
+        try? store.transaction {
+            try count.set(2)
+            // Larger than SQLite's page cache: written to the log while the
+            // statement runs, so the disk fills inside the transaction.
+            do { try blob.set(Data(repeating: 2, count: 4_000_000)) } catch { failure = error }
+            // Whatever SQLite kept of the transaction, a read must match it,
+            // or say that the transaction is gone.
+            var seen: Int?
+            do {
+                seen = try count.get()
+                let stored = try store.inspect(factory: "counter", key: "k")?[cell: "count"]?.decode(as: Int.self)
+                #expect(seen == stored)
+            } catch StoreError.transactionAborted {
+                rolledBack = true
+                #expect(seen == nil || seen == 1, "a value the rolled-back transaction set was served from memory")
+            }
+        }
+        #expect(failure != nil, "the disk did not fill")
+        #expect(rolledBack, "SQLite kept the transaction: the case this test is about did not happen")
+        #expect(try count.get() == Store(at: path).restore(Factory("counter") { cells in cells.cell("count", default: 0) }, key: "k").get())
+    }
+
     @Test func anImportThatFillsTheDiskExits74AndImportsNothing() throws {
         guard let filesystem = try TinyFilesystem(kilobytes: 512) else {
             Issue.record("cannot mount a tmpfs here (not root?): the full-disk test did not run")

@@ -227,7 +227,16 @@ final class Storage: @unchecked Sendable {
     /// one transaction three times as slow as the C floor.)
     func singleStatementTransaction<T>(operation: String? = nil, _ body: () throws -> T) throws -> T {
         try withOperation(operation) {
-            transactionDepth == 0 ? try outermostTransaction(body) : try body()
+            guard transactionDepth > 0 else { return try outermostTransaction(body) }
+            do {
+                return try body()
+            } catch {
+                // A full disk or an I/O error can make SQLite roll the whole
+                // transaction back: then no value cached since it began is
+                // the stored one.
+                if connection.isAutocommit { generation &+= 1 }
+                throw error
+            }
         }
     }
 
