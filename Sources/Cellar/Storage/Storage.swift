@@ -177,6 +177,12 @@ final class Storage: @unchecked Sendable {
             if let sql = error.sql {
                 connection.evictCachedStatement(sql)
             }
+            if transactionDepth > 0 && connection.isAutocommit {
+                // A full disk or an I/O error can make SQLite roll the whole
+                // transaction back: then no value cached since it began is
+                // the stored one.
+                generation &+= 1
+            }
             throw StoreError(error, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         }
     }
@@ -223,20 +229,12 @@ final class Storage: @unchecked Sendable {
     /// write transaction: `BEGIN IMMEDIATE` at the outermost level. Inside
     /// another transaction `body` runs without a savepoint of its own: a
     /// statement is atomic by itself, and if `body` throws before it, there
-    /// is nothing to undo. (A savepoint per change made a million updates in
+    /// is nothing to undo; should SQLite roll the whole transaction back,
+    /// `withLock` sees it. (A savepoint per change made a million updates in
     /// one transaction three times as slow as the C floor.)
     func singleStatementTransaction<T>(operation: String? = nil, _ body: () throws -> T) throws -> T {
         try withOperation(operation) {
-            guard transactionDepth > 0 else { return try outermostTransaction(body) }
-            do {
-                return try body()
-            } catch {
-                // A full disk or an I/O error can make SQLite roll the whole
-                // transaction back: then no value cached since it began is
-                // the stored one.
-                if connection.isAutocommit { generation &+= 1 }
-                throw error
-            }
+            transactionDepth == 0 ? try outermostTransaction(body) : try body()
         }
     }
 
