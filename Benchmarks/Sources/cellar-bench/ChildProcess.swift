@@ -1,16 +1,20 @@
 import Foundation
 
-/// This benchmark program started again as a child process, for the cases
-/// that need several processes or a fresh one.
+/// A child process whose output is read: by default this benchmark program
+/// started again, for the cases that need several processes or a fresh one.
 struct ChildProcess {
     private let process: Process
     private let output: Pipe
     private let errors: Pipe
 
-    static func start(_ arguments: [String]) throws -> ChildProcess {
+    /// Starts `executable` (this program if nil) with `arguments`, and with
+    /// `environment` added to this process's environment.
+    static func start(_ arguments: [String], executable: String? = nil, environment: [String: String] = [:]) throws -> ChildProcess {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let path = try executable ?? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

@@ -17,7 +17,7 @@ struct ProcessBenchmark {
             throw BenchmarkFailure("this case needs the sqlite3 shell: apt-get install -y sqlite3")
         }
         let store = workspace.newPath("acct")
-        let environment = ["CELLAR_STORE=\(store)"]
+        let environment = ["CELLAR_STORE": store]
         _ = try spawn([acct, "open", "main"], environment: environment)
         // The balance's current value is its newest row; both commit with synchronous=FULL, as acct does.
         let update = """
@@ -34,7 +34,7 @@ struct ProcessBenchmark {
                 { shellTimes.append(Double(try spawn([sqlite3, store, update], environment: environment))) },
             ], round: round)
         }
-        let balance = try output(of: [acct, "balance", "main"], environment: environment)
+        let balance = try ChildProcess.start(["balance", "main"], executable: acct, environment: environment).waitForOutput()
         try expectExact(balance, "\(2 * workload.acctRuns).00", "the balance after the deposits and updates")
         return BenchmarkResult(
             name: "one acct deposit process (\(release ? "release" : "debug"))", unit: .nanosecondsPerOperation,
@@ -53,8 +53,8 @@ struct ProcessBenchmark {
             ? ["-c", "release", "-Xswiftc", "-static-executable", "--scratch-path", root + "/Benchmarks/.build/static-tools"]
             : ["-c", "debug"]
         let build = [swift, "build", "--package-path", root] + flags
-        _ = try spawn(build + ["--product", "acct"], environment: [], quiet: false)
-        return try output(of: build + ["--show-bin-path"], environment: []) + "/acct"
+        _ = try spawn(build + ["--product", "acct"], quiet: false)
+        return try ChildProcess.start(Array(build.dropFirst()) + ["--show-bin-path"], executable: swift).waitForOutput() + "/acct"
     }
 }
 
@@ -63,11 +63,11 @@ private func executableInPath(_ name: String) -> String? {
     return folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
-/// Runs `arguments` with `environment` added to ours, output discarded
-/// unless `quiet` is false; returns its wall time in nanoseconds. Uses
-/// posix_spawn and waitpid directly, so that the timing holds no run-loop
-/// polling.
-private func spawn(_ arguments: [String], environment: [String], quiet: Bool = true) throws -> Int64 {
+/// Runs `arguments` with `environment` added to ours (replacing what ours
+/// has of the same names), output discarded unless `quiet` is false;
+/// returns its wall time in nanoseconds. Uses posix_spawn and waitpid
+/// directly, so that the timing holds no run-loop polling.
+private func spawn(_ arguments: [String], environment: [String: String] = [:], quiet: Bool = true) throws -> Int64 {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -75,9 +75,9 @@ private func spawn(_ arguments: [String], environment: [String], quiet: Bool = t
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     }
-    let inherited = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+    let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let argv = arguments.map { strdup($0) } + [nil]
-    let envp = (inherited + environment).map { strdup($0) } + [nil]
+    let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { (argv + envp).forEach { free($0) } }
     var pid: pid_t = 0
     let start = monotonicNanoseconds()
@@ -88,23 +88,4 @@ private func spawn(_ arguments: [String], environment: [String], quiet: Bool = t
     let elapsed = monotonicNanoseconds() - start
     guard status == 0 else { throw BenchmarkFailure("\(arguments.joined(separator: " ")) failed (status \(status))") }
     return elapsed
-}
-
-/// What `arguments` printed, trimmed.
-private func output(of arguments: [String], environment: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0])
-    process.arguments = Array(arguments.dropFirst())
-    process.environment = ProcessInfo.processInfo.environment.merging(
-        environment.map { entry in
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            return (parts[0], parts.count > 1 ? parts[1] : "")
-        }, uniquingKeysWith: { $1 })
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let printed = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw BenchmarkFailure("\(arguments.joined(separator: " ")) failed") }
-    return String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
