@@ -98,7 +98,7 @@ final class Storage: @unchecked Sendable {
             throw Self.explained(StoreError(error, path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds), path: path)
         }
         do {
-            try prepareFile(mode: mode, durability: durability, migrator: migrator, locksFile: self.isExclusive && !isInMemory)
+            try prepareFile(mode: mode, durability: durability, migrator: migrator)
         } catch let error as StoreError {
             throw Self.explained(error, path: path)
         }
@@ -117,8 +117,9 @@ final class Storage: @unchecked Sendable {
     }
 
     /// Checks what the file is, then sets it up: WAL, durability, schema.
-    private func prepareFile(mode: AccessMode, durability: Durability, migrator: Migrator, locksFile: Bool) throws {
+    private func prepareFile(mode: AccessMode, durability: Durability, migrator: Migrator) throws {
         let isInMemory = path == ":memory:"
+        let locksFile = isExclusive && !isInMemory  // a store in memory is private anyway
         try withLock {
             connection.setBusyTimeout(milliseconds: busyTimeoutMilliseconds)
             if locksFile {
