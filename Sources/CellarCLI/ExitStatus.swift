@@ -1,5 +1,3 @@
-import ArgumentParser
-import Cellar
 
 /// The exit statuses of `acct` and `cellar`, as their `--help` and the
 /// README document them.
@@ -30,73 +28,4 @@ package enum ExitStatus: Int32, Sendable {
               newer schema, read-only, disk full)
           75  the store stayed busy past the timeout (safe to retry)
         """
-}
-
-/// An error a command reports itself: one sentence and its exit status.
-package struct CommandError: Error, Equatable, CustomStringConvertible {
-    package let message: String
-    package let status: ExitStatus
-
-    package init(_ message: String, status: ExitStatus) {
-        self.message = message
-        self.status = status
-    }
-
-    /// Bad input: exit status 64.
-    package static func badInput(_ message: String) -> CommandError {
-        CommandError(message, status: .badInput)
-    }
-
-    /// Refused by a rule: exit status 1.
-    package static func refused(_ message: String) -> CommandError {
-        CommandError(message, status: .refused)
-    }
-
-    package var description: String { message }
-}
-
-/// The sentence and exit status for any error a command meets.
-package func report(_ error: any Error) -> (message: String, status: ExitStatus) {
-    switch error {
-    case let error as CommandError:
-        return (error.message, error.status)
-    case StoreError.busy:
-        return ("\(error)", .busy)
-    case let error as StoreError:
-        return ("\(error)", .storeUnusable)
-    case CellError.invalidName:
-        return ("\(error)", .badInput)
-    case CellError.instanceDeleted:
-        return ("\(error)", .refused)
-    case let error as CellError:
-        return ("\(error)", .storeUnusable)
-    case ImportError.conflict:
-        return ("\(error)", .refused)
-    case HistoryError.unknownSequence:
-        return ("\(error)", .badInput)
-    case let error as HistoryError:
-        return ("\(error)", .refused)
-    case SnapshotError.cannotWriteBackup:
-        return ("\(error)", .storeUnusable)
-    case let error as SnapshotError:
-        return ("\(error)", .refused)
-    case let error as ImportError:
-        return ("\(error)", .badInput)
-    default:
-        return ("\(error)", .storeUnusable)
-    }
-}
-
-/// Runs a command's work; an error is written to standard error as
-/// `Error: <sentence>` and becomes the command's exit status.
-package func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        let (message, status) = report(error)
-        Output.error("Error: \(message)")
-        throw ExitCode(status.rawValue)
-    }
 }

@@ -59,20 +59,3 @@ package enum Output {
 package func padded(_ text: String, to width: Int) -> String {
     text + String(repeating: " ", count: max(0, width - text.count))
 }
-
-/// `text` in single quotes for a message, with control characters escaped
-/// and an enormous text shortened, so the message stays one readable line.
-package func display(_ text: String) -> String {
-    var shown = ""
-    for scalar in text.unicodeScalars.prefix(48) {
-        if scalar.properties.generalCategory == .control || scalar == "'" || scalar == "\\" {
-            shown += scalar.escaped(asASCII: true)
-        } else {
-            shown.unicodeScalars.append(scalar)
-        }
-    }
-    if text.unicodeScalars.count > 48 {
-        shown += "... (\(text.utf8.count) bytes)"
-    }
-    return "'\(shown)'"
-}

@@ -67,8 +67,8 @@ package struct StoreLocation: Sendable {
     /// Creates a missing store file readable by its owner only, in folders
     /// the same; SQLite's `-wal` and `-shm` files take the file's mode.
     private func createPrivately(_ path: String) throws {
-        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
-        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+        let folder = folder(of: path)
+        if !FileManager.default.fileExists(atPath: folder) {
             do {
                 try FileManager.default.createDirectory(
                     atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

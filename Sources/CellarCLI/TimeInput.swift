@@ -1,3 +1,4 @@
+import Cellar
 #if canImport(FoundationEssentials)
 package import FoundationEssentials
 #else
@@ -17,7 +18,7 @@ package enum TimeInput {
             if let date = try? style.parse(text) { return date }
             if let date = try? style.timeZoneSeparator(.colon).parse(text) { return date }
         }
-        throw .badInput("\(display(text)) is not a time; write ISO 8601 with a time zone, e.g. 2026-11-23T10:00:00Z.")
+        throw .badInput("\(quoted(text)) is not a time; write ISO 8601 with a time zone, e.g. 2026-11-23T10:00:00Z.")
     }
 
     /// Reads a duration: a whole number and a unit, `30d`, `12h`, `15m` or `45s`.
@@ -27,17 +28,8 @@ package enum TimeInput {
               let count = Int64(text.dropLast()), count >= 0, text.dropLast().allSatisfy(\.isNumber),
               case (let total, false) = count.multipliedReportingOverflow(by: seconds)
         else {
-            throw .badInput("\(display(text)) is not a duration; write a whole number and a unit, e.g. 30d, 12h, 15m or 45s.")
+            throw .badInput("\(quoted(text)) is not a duration; write a whole number and a unit, e.g. 30d, 12h, 15m or 45s.")
         }
         return .seconds(total)
-    }
-
-    /// `2026-11-23T10:00:00.250Z`: ISO 8601, UTC, milliseconds.
-    ///
-    /// The style cuts the fraction rather than rounding it, and a `Date` made
-    /// from a count of milliseconds can sit a hair below it: half a
-    /// microsecond more prints the millisecond it was made from.
-    package static func format(_ date: Date) -> String {
-        date.addingTimeInterval(0.000_000_5).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

@@ -21,9 +21,7 @@ let accountFactory = Factory("account") { cells in
         deposit: { amount in
             try balance.update(operation: "deposit") { current in
                 let (sum, overflow) = current.addingReportingOverflow(amount.minorUnits)
-                guard !overflow else {
-                    throw CommandError.refused("Depositing \(amount) would take '\(name)' past the largest balance, \(Money(minorUnits: .max)).")
-                }
+                guard !overflow else { throw AccountError.balanceTooLarge(account: name, deposit: amount) }
                 current = sum
                 return Money(minorUnits: sum)
             }
@@ -31,8 +29,7 @@ let accountFactory = Factory("account") { cells in
         withdraw: { amount in
             try balance.update(operation: "withdraw") { current in
                 guard amount.minorUnits <= current else {
-                    throw CommandError.refused(
-                        "Insufficient funds: '\(name)' has \(Money(minorUnits: current)), which is less than \(amount).")
+                    throw AccountError.insufficientFunds(account: name, balance: Money(minorUnits: current), withdrawal: amount)
                 }
                 current -= amount.minorUnits
                 return Money(minorUnits: current)
@@ -53,15 +50,24 @@ struct Ledger {
     }
 
     func contains(_ name: String) throws -> Bool {
-        try store.contains(factory: accountFactory.name, key: name)
+        try store.contains(Self.instance(name))
     }
 
-    /// The balances of every account, sorted by name, read without writing.
+    /// The balances of every account, sorted by name, read without writing
+    /// and from one committed state: their sum is one that existed, even
+    /// while other processes transfer money.
     func balances() throws -> [(name: String, balance: Money)] {
-        try store.keys(of: accountFactory.name).compactMap { name in
-            guard let cell = try store.inspect(factory: accountFactory.name, key: name)?[cell: "balance"] else { return nil }
-            return (name, Money(minorUnits: try cell.decode(as: Int64.self)))
+        try store.read {
+            try store.keys(of: accountFactory.name).compactMap { name in
+                guard let cell = try store.inspect(Self.instance(name))?[cell: "balance"] else { return nil }
+                return (name, Money(minorUnits: try cell.decode(as: Int64.self)))
+            }
         }
+    }
+
+    /// The instance behind account `name`.
+    static func instance(_ name: String) -> InstanceID {
+        InstanceID(factory: accountFactory.name, key: name)
     }
 
     /// "no account named 'mian'. Did you mean 'main'? ..." (exit status 1).
@@ -75,6 +81,29 @@ struct Ledger {
         }
         return .refused("No account named '\(name)'; 'acct open \(name)' creates it ('acct list' shows all accounts).")
     }
+}
+
+/// What the `account` factory refuses: the rules of an account, not of the
+/// command line.
+enum AccountError: Error, Equatable, CustomStringConvertible {
+    /// A deposit would take the balance past the largest one `Money` holds.
+    case balanceTooLarge(account: String, deposit: Money)
+    /// A withdrawal is larger than the balance.
+    case insufficientFunds(account: String, balance: Money, withdrawal: Money)
+
+    var description: String {
+        switch self {
+        case .balanceTooLarge(let account, let deposit):
+            "Depositing \(deposit) would take '\(account)' past the largest balance, \(Money(minorUnits: .max))."
+        case .insufficientFunds(let account, let balance, let withdrawal):
+            "Insufficient funds: '\(account)' has \(balance), which is less than \(withdrawal)."
+        }
+    }
+}
+
+/// `acct` reports an account's refusal with exit status 1.
+extension AccountError: CommandFailure {
+    var exitStatus: ExitStatus { .refused }
 }
 
 /// What `--json` prints for an account.

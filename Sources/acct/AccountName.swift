@@ -1,3 +1,4 @@
+import Cellar
 import CellarCLI
 
 /// The rules for account names, as `acct --help` states them.
@@ -16,7 +17,7 @@ enum AccountName {
             && (first.isLetter || first.isNumber)
             && text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" }
         guard allowed else {
-            throw .badInput("\(display(text)) is not a valid account name; use \(rules).")
+            throw .badInput("\(quoted(text)) is not a valid account name; use \(rules).")
         }
         return text
     }

@@ -48,10 +48,8 @@ struct Acct: ParsableCommand {
     /// negative, rather than as an unknown option.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let status = runPlainForm(arguments) {
-            Glibc.exit(status)
-        }
-        main(argumentsWithNegativeNumbersAsValues(StoreOptions.movingLeadingOptions(arguments)))
+        runPlainForm(arguments)
+        runAsRoot(argumentsWithNegativeNumbersAsValues(StoreOptions.movingLeadingOptions(arguments)))
     }
 
     /// Runs the commands scripts run most, typed in their plain form with no
@@ -64,9 +62,9 @@ struct Acct: ParsableCommand {
     /// `perform` as the parsed command; anything else (options, `--help`, a
     /// wrong number of arguments) goes through ArgumentParser.
     ///
-    /// - Returns: The exit status, or nil if `arguments` are not a plain form.
-    static func runPlainForm(_ arguments: [String]) -> Int32? {
-        guard let verb = arguments.first, !arguments.contains(where: { $0.hasPrefix("-") }) else { return nil }
+    /// Exits when `arguments` are a plain form; returns otherwise.
+    static func runPlainForm(_ arguments: [String]) {
+        guard let verb = arguments.first, !arguments.contains(where: { $0.hasPrefix("-") }) else { return }
         let context = AcctContext(store: StoreLocation(explicitPath: nil), json: false)
         let operands = Array(arguments.dropFirst())
         let work: () throws -> Void
@@ -75,16 +73,14 @@ struct Acct: ParsableCommand {
         case ("withdraw", 2): work = { try Withdraw.perform(name: operands[0], amount: operands[1], in: context) }
         case ("balance", 1): work = { try Balance.perform(name: operands[0], in: context) }
         case ("transfer", 3): work = { try Transfer.perform(from: operands[0], to: operands[1], amount: operands[2], in: context) }
-        default: return nil
+        default: return
         }
         do {
-            try reportingErrors(work)
-            return ExitStatus.success.rawValue
-        } catch let exit as ExitCode {
-            return exit.rawValue
+            try work()
         } catch {
-            return ExitStatus.storeUnusable.rawValue  // reportingErrors turns every error into an ExitCode
+            exitReporting(error)
         }
+        Glibc.exit(ExitStatus.success.rawValue)
     }
 
     static func argumentsWithNegativeNumbersAsValues(_ arguments: [String]) -> [String] {

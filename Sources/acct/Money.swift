@@ -1,3 +1,4 @@
+import Cellar
 import CellarCLI
 
 /// An amount of money, exact: a count of minor units (cents), never a
@@ -17,7 +18,7 @@ struct Money: Comparable, Hashable, Sendable, CustomStringConvertible {
     /// space, a third decimal, more than the largest amount.
     init(parsing text: String) throws(CommandError) {
         func refuse(_ reason: String) -> CommandError {
-            .badInput("\(display(text)) is not a valid amount (\(reason)); write amounts like 50 or 12.34.")
+            .badInput("\(quoted(text)) is not a valid amount (\(reason)); write amounts like 50 or 12.34.")
         }
         if text.isEmpty { throw refuse("it is empty") }
         if text.contains(where: \.isWhitespace) { throw refuse("it contains white space") }
@@ -50,7 +51,7 @@ struct Money: Comparable, Hashable, Sendable, CustomStringConvertible {
     static func positive(parsing text: String) throws(CommandError) -> Money {
         let amount = try Money(parsing: text)
         guard amount > .zero else {
-            throw .badInput("The amount must be more than 0.00, not \(display(text)).")
+            throw .badInput("The amount must be more than 0.00, not \(quoted(text)).")
         }
         return amount
     }

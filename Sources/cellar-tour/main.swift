@@ -47,7 +47,7 @@ do {
     print("  high priority: \(try manager.highPriority())")
 
     print("__closure__: inspecting multiplier/multiplier3 without calling it")
-    if let inspection = try store.inspect(factory: "multiplier", key: "multiplier3") {
+    if let inspection = try store.inspect(InstanceID(factory: "multiplier", key: "multiplier3")) {
         for cell in inspection.cells {
             print("  \(cell.name): \(cell.typeName) = \(cell.value)")
         }

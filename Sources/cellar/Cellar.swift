@@ -26,7 +26,7 @@ struct CellarTool: ParsableCommand {
               cellar check
               cellar export backup.json && cellar --store copy.sqlite import backup.json
               cellar delete account/old --yes
-              cellar snapshot create before-import && cellar snapshot restore before-import --only account
+              cellar snapshot create before-import && cellar snapshot revert before-import --only account
               cellar backup nightly.sqlite && cellar --store nightly.sqlite check
               cellar history account/main --since 2026-11-23T00:00:00Z
               cellar rewind account/main --to-seq 3
@@ -41,7 +41,7 @@ struct CellarTool: ParsableCommand {
 
     /// Runs `cellar` with `--store` and `--json` accepted before the subcommand.
     static func main() {
-        main(StoreOptions.movingLeadingOptions(Array(CommandLine.arguments.dropFirst())))
+        runAsRoot(StoreOptions.movingLeadingOptions(Array(CommandLine.arguments.dropFirst())))
     }
 }
 
@@ -53,29 +53,26 @@ struct CellarOptions: ParsableArguments {
     var json = false
 }
 
-/// `FACTORY/KEY` as typed: split at the first `/` and checked against the naming rules.
-struct InstanceName: Sendable, CustomStringConvertible {
-    let factory: String
-    let key: String
-
-    init(parsing text: String) throws {
-        guard let slash = text.firstIndex(of: "/") else {
-            throw CommandError.badInput("\(display(text)) does not name an instance; write FACTORY/KEY, e.g. account/main.")
-        }
-        factory = String(text[..<slash])
-        key = String(text[text.index(after: slash)...])
-        try NameRules.validate(factory, as: "factory name")
-        try NameRules.validate(key, as: "key")
+extension CellarOptions {
+    /// The store, opened with `access`, and the instance `text` names, which
+    /// must be in it: what every command on one instance starts with.
+    ///
+    /// - Throws: ``CommandError`` (exit 64) for a name that is not
+    ///   `FACTORY/KEY`; (exit 1) for an instance the store does not hold.
+    func openWithInstance(_ text: String, access: Store.Access) throws -> (store: Store, instance: InstanceID) {
+        let id = try InstanceID(parsing: text)
+        let store = try storeOptions.location.open(access)
+        guard try store.contains(id) else { throw try unknownInstance(id, in: store) }
+        return (store, id)
     }
+}
 
-    var description: String { "\(factory)/\(key)" }
-
-    /// "No instance 'account/mian'. Did you mean 'account/main'? ..." (exit status 1).
-    func unknown(in store: Store) throws -> CommandError {
-        let keys = try store.keys(of: factory)
-        if let suggestion = closestMatch(to: key, in: keys) {
-            return .refused("No instance '\(self)'. Did you mean '\(factory)/\(suggestion)'? ('cellar list \(factory)' shows them)")
-        }
-        return .refused("No instance '\(self)' in the store ('cellar list' shows what there is).")
+/// "No instance 'account/mian'. Did you mean 'account/main'? ..." (exit status 1).
+func unknownInstance(_ id: InstanceID, in store: Store) throws -> CommandError {
+    let keys = try store.keys(of: id.factory)
+    if let suggestion = closestMatch(to: id.key, in: keys) {
+        let match = InstanceID(factory: id.factory, key: suggestion)
+        return .refused("No instance '\(id)'. Did you mean '\(match)'? ('cellar list \(id.factory)' shows them)")
     }
+    return .refused("No instance '\(id)' in the store ('cellar list' shows what there is).")
 }

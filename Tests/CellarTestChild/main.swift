@@ -10,6 +10,12 @@
 //       each commit (the tests kill it with SIGKILL)
 //   CellarTestChild STORE balance NAME
 //       prints the balance of bank account NAME
+//   CellarTestChild STORE shuffle ACCOUNTS COUNT
+//       COUNT transfers of 1 to 5 between random pairs of bank accounts
+//       "0".."ACCOUNTS-1" (each opened with 1000), each in one transaction
+//   CellarTestChild STORE totals ACCOUNTS READS
+//       READS times, reads every balance in one `store.read`, alternately
+//       through held closures and through `inspect`; prints each total
 //
 // Each printed line is written with one write(2) after the commit returned,
 // so a line on stdout is an acknowledged change. Errors go to stderr, exit 1.
@@ -72,6 +78,35 @@ do {
             exit(1)
         }
         say(String(try account.balance()))
+    case "shuffle":
+        let store = try Store(at: path)
+        let accounts = try (0..<Int(arguments[3])!).map { try store.restore(bankAccountFactory(initialBalance: 1000), key: String($0)) }
+        for _ in 0..<Int(arguments[4])! {
+            let from = accounts.randomElement()!, to = accounts.randomElement()!
+            let amount = Int.random(in: 1...5)
+            try store.transaction {
+                guard try from.withdraw(amount) else { return }
+                guard try to.deposit(amount) else { throw CocoaError(.featureUnsupported) }
+            }
+        }
+    case "totals":
+        let store = try Store(at: path)
+        let keys = (0..<Int(arguments[3])!).map(String.init)
+        let accounts = try keys.map { try store.restore(bankAccountFactory(initialBalance: 1000), key: $0) }
+        var totals: [String] = []
+        for read in 0..<Int(arguments[4])! {
+            let total = try store.read {
+                if read.isMultiple(of: 2) {
+                    return try accounts.reduce(0) { $0 + (try $1.balance()) }
+                }
+                return try keys.reduce(0) { total, key in
+                    let cell = try store.inspect(InstanceID(factory: "bank_account", key: key))?[cell: "balance"]
+                    return total + (try cell?.decode(as: Int.self) ?? 0)
+                }
+            }
+            totals.append(String(total))
+        }
+        say(totals.joined(separator: "\n"))
     default:
         FileHandle.standardError.write(Data("unknown command \(arguments[2])\n".utf8))
         exit(64)

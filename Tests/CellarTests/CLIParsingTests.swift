@@ -1,6 +1,7 @@
 @testable import acct
 @testable import cellar
 import ArgumentParser
+import Cellar
 import CellarCLI
 import Testing
 
@@ -38,7 +39,7 @@ import Testing
         ("99999999999999999999999", "it is larger than 92233720368547758.07"),
     ])
     func invalidAmountsAreRefusedWithTheirReason(text: String, reason: String) {
-        #expect(throws: CommandError.badInput("\(display(text)) is not a valid amount (\(reason)); write amounts like 50 or 12.34.")) {
+        #expect(throws: CommandError.badInput("\(quoted(text)) is not a valid amount (\(reason)); write amounts like 50 or 12.34.")) {
             try Money(parsing: text)
         }
     }
@@ -66,7 +67,7 @@ import Testing
         #expect {
             try AccountName.validated(name)
         } throws: { error in
-            (error as? CommandError)?.status == .badInput
+            (error as? CommandError)?.exitStatus == .badInput
         }
     }
 

@@ -37,7 +37,7 @@ import Testing
         expectResult(try sandbox.run("cellar", "inspect", "account/zzzzzz"), status: 1,
                      stderr: "Error: No instance 'account/zzzzzz' in the store ('cellar list' shows what there is).\n")
         expectResult(try sandbox.run("cellar", "inspect", "main"), status: 64,
-                     stderr: "Error: 'main' does not name an instance; write FACTORY/KEY, e.g. account/main.\n")
+                     stderr: "Error: The instance name 'main' is not valid: it is not FACTORY/KEY, such as account/main.\n")
         expectResult(try sandbox.run("cellar", "inspect", "account/a/b"), status: 64,
                      stderr: "Error: The key 'a/b' is not valid: it contains '/'.\n")
         expectResult(try sandbox.run("cellar", "delete", "account/mian", "--yes"), status: 1,
@@ -78,7 +78,7 @@ import Testing
         #expect(status.lines.count == latestSchemaVersion)
         #expect(status.lines.first?.hasPrefix("0001_initial.sql  applied 20") == true)
         let json = try sandbox.run("cellar", "migrate", "--status", "--json")
-        #expect(json.stdout.hasPrefix(#"{"applied":[{"appliedAt":"#) && json.stdout.hasSuffix(#""name":"restore_index","version":\#(latestSchemaVersion)}],"pending":[]}"# + "\n"))
+        #expect(json.stdout.hasPrefix(#"{"applied":[{"appliedAt":"#) && json.stdout.hasSuffix(#""name":"instances","version":\#(latestSchemaVersion)}],"pending":[]}"# + "\n"))
         let before = sandbox.storeState
         #expect(try sandbox.run("cellar", "migrate").status == 0)
         #expect(sandbox.storeState == before, "migrating an up-to-date store wrote to it")
@@ -148,24 +148,16 @@ import Testing
         let no = try runInTerminal(command, answer: "n\n")
         #expect(no.contains("Delete account/savings and its 1 cell? [y/N]"))
         #expect(no.contains("Nothing was deleted."))
-        #expect(try Store(at: sandbox.storePath).contains(factory: "account", key: "savings"))
+        #expect(try Store(at: sandbox.storePath).contains(InstanceID(factory: "account", key: "savings")))
         let yes = try runInTerminal(command, answer: "y\n")
         #expect(yes.contains("Deleted account/savings."))
-        #expect(try Store(at: sandbox.storePath).contains(factory: "account", key: "savings") == false)
+        #expect(try Store(at: sandbox.storePath).contains(InstanceID(factory: "account", key: "savings")) == false)
     }
 
+    /// Runs `command` on a pseudo-terminal (script(1)), typing `answer`.
     private func runInTerminal(_ command: String, answer: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", command, "/dev/null"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(answer.utf8))
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+        let result = try RunningChild(executable: "/usr/bin/script", arguments: ["-qec", command, "/dev/null"],
+                                      input: Data(answer.utf8)).finish()
+        return result.stdout + result.stderr
     }
 }

@@ -36,14 +36,7 @@ import Testing
 
         @discardableResult
         static func shell(_ arguments: String...) -> Bool {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else { return false }
-            process.waitUntilExit()
-            return process.terminationStatus == 0
+            (try? RunningChild(executable: "/usr/bin/env", arguments: arguments).finish().status) == 0
         }
     }
 
@@ -96,7 +89,7 @@ import Testing
             var seen: Int?
             do {
                 seen = try count.get()
-                let stored = try store.inspect(factory: "counter", key: "k")?[cell: "count"]?.decode(as: Int.self)
+                let stored = try store.inspect(InstanceID(factory: "counter", key: "k"))?[cell: "count"]?.decode(as: Int.self)
                 #expect(seen == stored)
             } catch StoreError.transactionAborted {
                 rolledBack = true

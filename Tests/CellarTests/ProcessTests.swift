@@ -28,14 +28,14 @@ import Testing
         while Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)
             if let moved = try? Store(at: path, options: .init(access: .existingOnly))
-                .inspect(factory: "counter", key: "transfers")?[cell: "count"]?.decode(as: Int.self), moved > 10 { break }
+                .inspect(InstanceID(factory: "counter", key: "transfers"))?[cell: "count"]?.decode(as: Int.self), moved > 10 { break }
         }
         child.kill()
         let result = child.finish()
         #expect(result.status == 9, "the child was not killed by SIGKILL")
         let acknowledged = result.lines.compactMap { Int($0) }.last ?? 0
         #expect(acknowledged > 0, "the child made no progress: \(result.stderr)")
-        let moved = try #require(try Store(at: path).inspect(factory: "counter", key: "transfers")?[cell: "count"]?.decode(as: Int.self))
+        let moved = try #require(try Store(at: path).inspect(InstanceID(factory: "counter", key: "transfers"))?[cell: "count"]?.decode(as: Int.self))
         #expect(moved == acknowledged || moved == acknowledged + 1)
     }
 
@@ -63,7 +63,7 @@ import Testing
             let alice = try store.restore(bankAccountFactory(initialBalance: total), key: "alice")
             let bob = try store.restore(bankAccountFactory(initialBalance: 0), key: "bob")
             // Killed early, the child may not have created its counter yet.
-            let inspected = try store.inspect(factory: "counter", key: "transfers")?[cell: "count"]?.decode(as: Int.self) ?? 0
+            let inspected = try store.inspect(InstanceID(factory: "counter", key: "transfers"))?[cell: "count"]?.decode(as: Int.self) ?? 0
             #expect(inspected >= acknowledged && inspected <= acknowledged + 1,
                     "round \(round): \(acknowledged) acknowledged, \(inspected) stored")
             #expect(try alice.balance() + bob.balance() == total, "round \(round): the total is not conserved")
@@ -102,7 +102,7 @@ import Testing
             #expect(!result.stderr.contains("locked"))
         }
         #expect(failures.all.isEmpty)
-        let final = try Store(at: path).inspect(factory: "counter", key: "shared")?[cell: "count"]?.decode(as: Int.self)
+        let final = try Store(at: path).inspect(InstanceID(factory: "counter", key: "shared"))?[cell: "count"]?.decode(as: Int.self)
         #expect(final == processes * perProcess + threads * perThread)
     }
 

@@ -68,3 +68,25 @@ import Testing
         }
     }
 }
+
+extension SQLiteLayerTests {
+    /// SQLite keeps bindings across runs: a list one value short would run
+    /// with the last run's value in its place. Every run binds them all.
+    @Test func bindingTheWrongNumberOfValuesThrows() throws {
+        let connection = try Connection(path: ":memory:", flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        try connection.execute("CREATE TABLE t (a, b)")
+        let insert = try connection.cachedStatement("INSERT INTO t VALUES (?, ?)")
+        try insert.execute([.integer(1), .integer(2)])
+        for values: [SQLiteValue] in [[.integer(3)], [], [.integer(3), .integer(4), .integer(5)]] {
+            #expect {
+                try insert.execute(values)
+            } throws: { error in
+                guard let error = error as? SQLiteError else { return false }
+                return error.code == .range && error.message == "the statement takes 2 values, \(values.count) were given"
+            }
+        }
+        #expect(try connection.cachedStatement("SELECT count(*) FROM t").queryOne { $0.integer(at: 0) } == 1)
+        #expect(try connection.cachedStatement("SELECT 1").parameterCount == 0)
+        #expect(try connection.cachedStatement("SELECT ?3").parameterCount == 3)
+    }
+}

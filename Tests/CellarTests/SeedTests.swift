@@ -24,7 +24,7 @@ import Testing
         let store = try Store(at: path)
         let square = try store.restore(powerFactory(exponent: 99), key: "square")
         #expect(try square(5) == 25)
-        #expect(try store.inspect(factory: "power", key: "square")?[cell: "exponent"]?.decode(as: Int.self) == 2)
+        #expect(try store.inspect(InstanceID(factory: "power", key: "square"))?[cell: "exponent"]?.decode(as: Int.self) == 2)
     }
 
     @Test func outerFunctionInstancesEachHaveTheirOwnCell() throws {
@@ -89,7 +89,7 @@ import Testing
 
         // multiplier3.__code__.co_freevars and __closure__[1].cell_contents
         let store = try Store(at: path)
-        let inspection = try #require(try store.inspect(factory: "multiplier", key: "multiplier3"))
+        let inspection = try #require(try store.inspect(InstanceID(factory: "multiplier", key: "multiplier3")))
         #expect(inspection.cells.map(\.name) == ["coefficient", "product"])
         #expect(try inspection.cells[1].decode(as: Int.self) == 81)
     }

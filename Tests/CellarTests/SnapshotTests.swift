@@ -23,11 +23,11 @@ import Testing
         let heldElsewhere = try otherConnection.restore(bankAccountFactory(initialBalance: 0), key: "main")
         #expect(try heldElsewhere.balance() == 150)
 
-        let result = try store.restore(snapshot: "before changes")
+        let result = try store.revert(toSnapshot: "before changes")
         #expect(result.changedInstances == 3)
         #expect(try account.balance() == 100)
         #expect(try tasks.sorted() == [PlannedTask(name: "a", priority: 9)])
-        #expect(try store.contains(factory: "counter", key: "new") == false)
+        #expect(try store.contains(InstanceID(factory: "counter", key: "new")) == false)
         #expect(try heldElsewhere.balance() == 100, "another connection saw a stale balance")
         let child = try Child.run([path, "balance", "main"])
         #expect(child.lines == ["100"])
@@ -38,12 +38,12 @@ import Testing
         let account = try store.restore(bankAccountFactory(initialBalance: 10), key: "main")
         try store.snapshot(named: "ten")
         _ = try account.deposit(5)
-        let restore = try store.restore(snapshot: "ten")
+        let restore = try store.revert(toSnapshot: "ten")
         #expect(try account.balance() == 10)
         let undo = try #require(try store.snapshots().first { $0.name == restore.undoSnapshot })
         #expect(undo.isAutomatic)
         #expect(restore.undoSnapshot.hasPrefix("undo-"))
-        try store.restore(snapshot: restore.undoSnapshot)
+        try store.revert(toSnapshot: restore.undoSnapshot)
         #expect(try account.balance() == 15)
         #expect(try store.snapshots().filter(\.isAutomatic).count == 2)
     }
@@ -59,12 +59,12 @@ import Testing
         _ = try savings.deposit(1)
         #expect(try counter() == 2)
 
-        try store.restore(snapshot: "s", only: .instance(factory: "bank_account", key: "main"))
+        try store.revert(toSnapshot: "s", only: .instance(InstanceID(factory: "bank_account", key: "main")))
         #expect(try main.balance() == 10)
         #expect(try savings.balance() == 21)
         #expect(try counter() == 3)
 
-        try store.restore(snapshot: "s", only: .factory("counter"))
+        try store.revert(toSnapshot: "s", only: .factory("counter"))
         #expect(try counter() == 2)
         #expect(try savings.balance() == 21)
     }
@@ -77,7 +77,7 @@ import Testing
         defer { child.kill(); _ = child.finish() }
         let store = try Store(at: path, options: .init(busyTimeout: .seconds(10)))
         // Wait for the child's accounts, then snapshot while it transfers.
-        try waitUntil { try store.contains(factory: "counter", key: "transfers") }
+        try waitUntil { try store.contains(InstanceID(factory: "counter", key: "transfers")) }
         for index in 0..<8 {
             try store.snapshot(named: "s\(index)")
             Thread.sleep(forTimeInterval: 0.02)
@@ -106,7 +106,7 @@ import Testing
         #expect(throws: CellError.invalidName(kind: "snapshot name", name: "a/b", reason: "it contains '/'")) {
             try store.snapshot(named: "a/b")
         }
-        #expect(throws: SnapshotError.unknownSnapshot("two")) { try store.restore(snapshot: "two") }
+        #expect(throws: SnapshotError.unknownSnapshot("two")) { try store.revert(toSnapshot: "two") }
         #expect(throws: SnapshotError.unknownSnapshot("two")) { try store.deleteSnapshot(named: "two") }
         #expect(try store.exportInstances() == before)
         #expect(try store.snapshots().map(\.name) == ["one"])
@@ -149,7 +149,7 @@ import Testing
         let child = try Child.start([path, "transfers", String(total)])
         defer { child.kill(); _ = child.finish() }
         let store = try Store(at: path)
-        try waitUntil { try store.contains(factory: "counter", key: "transfers") }
+        try waitUntil { try store.contains(InstanceID(factory: "counter", key: "transfers")) }
         for index in 0..<4 {
             let backup = directory.path("backup-\(index).sqlite")
             try store.backup(to: backup)

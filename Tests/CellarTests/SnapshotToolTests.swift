@@ -13,21 +13,21 @@ import Testing
         _ = try sandbox.run("acct", "deposit", "main", "5")
         _ = try sandbox.run("acct", "deposit", "savings", "7")
 
-        let restore = try sandbox.run("cellar", "snapshot", "restore", "before pay day", "--only", "account/main")
-        #expect(restore.status == 0)
-        #expect(restore.stdout.hasPrefix("Restored snapshot 'before pay day' (1 instance changed); the state before is kept as snapshot 'undo-"))
+        let revert = try sandbox.run("cellar", "snapshot", "revert", "before pay day", "--only", "account/main")
+        #expect(revert.status == 0)
+        #expect(revert.stdout.hasPrefix("Reverted to snapshot 'before pay day' (1 instance changed); the state before is kept as snapshot 'undo-"))
         expectResult(try sandbox.run("acct", "list"), status: 0, stdout: "main     10.00\nsavings  7.00\n")
 
         let list = try sandbox.run("cellar", "snapshot", "list")
         #expect(list.lines.count == 2)
         #expect(list.lines[0].hasPrefix("before pay day ") && list.lines[0].hasSuffix("  2 instances"))
-        #expect(list.lines[1].hasSuffix("2 instances  (automatic, before a restore)"))
+        #expect(list.lines[1].hasSuffix("2 instances  (automatic, before a revert)"))
 
-        // Undo the restore: main is back at 15.00.
+        // Undo the revert, through the command's earlier name: main is back at 15.00.
         let undo = try #require(try Store(at: sandbox.storePath).snapshots().last?.name)
         let undone = try sandbox.run("cellar", "snapshot", "restore", undo, "--json")
         #expect(undone.status == 0)
-        #expect(undone.stdout.hasPrefix(#"{"changedInstances":1,"restored":"\#(undo)","undoSnapshot":"undo-"#))
+        #expect(undone.stdout.hasPrefix(#"{"changedInstances":1,"reverted":"\#(undo)","undoSnapshot":"undo-"#))
         expectResult(try sandbox.run("acct", "list"), status: 0, stdout: "main     15.00\nsavings  7.00\n")
     }
 

@@ -40,7 +40,7 @@ final class RunCount: @unchecked Sendable {
         _ = try Store(at: path).restore(version2(runs: runs), key: "main")
         #expect(runs.count == 1)
 
-        let inspection = try #require(try Store(at: path).inspect(factory: "account", key: "main"))
+        let inspection = try #require(try Store(at: path).inspect(InstanceID(factory: "account", key: "main")))
         #expect(inspection.stateVersion == 2)
         #expect(inspection.cells.map(\.name) == ["balance", "currency"])
         #expect(inspection[cell: "balance"]?.typeName == "Int")
@@ -53,7 +53,7 @@ final class RunCount: @unchecked Sendable {
         #expect(try balance.get() == 0)
         #expect(try currency.get() == "USD")
         #expect(runs.count == 0)
-        #expect(try store.inspect(factory: "account", key: "new")?.stateVersion == 2)
+        #expect(try store.inspect(InstanceID(factory: "account", key: "new"))?.stateVersion == 2)
     }
 
     @Test func aMigrationThatThrowsLeavesTheInstanceAsItWas() throws {
@@ -67,11 +67,11 @@ final class RunCount: @unchecked Sendable {
                 try state.transform("balance", from: String.self) { $0 }  // wrong type: throws
             },
         ]) { cells in cells.cell("balance", default: 0.0) }
-        #expect(throws: CellError.typeMismatch(instance: "account/main", cell: "balance", storedType: "Double", requestedType: "String")) {
+        #expect(throws: CellError.typeMismatch(instance: InstanceID(factory: "account", key: "main"), cell: "balance", storedType: "Double", requestedType: "String")) {
             try Store(at: path).restore(broken, key: "main")
         }
         #expect(storeFiles(at: path) == before)
-        #expect(try Store(at: path).inspect(factory: "account", key: "main")?.stateVersion == 0)
+        #expect(try Store(at: path).inspect(InstanceID(factory: "account", key: "main"))?.stateVersion == 0)
     }
 
     @Test func stateFromANewerFactoryIsRefused() throws {
@@ -79,7 +79,7 @@ final class RunCount: @unchecked Sendable {
         let path = directory.path("store.sqlite")
         _ = try Store(at: path).restore(version2(), key: "main")
         let before = storeFiles(at: path)
-        #expect(throws: CellError.newerStateVersion(instance: "account/main", storedVersion: 2, factoryVersion: 0)) {
+        #expect(throws: CellError.newerStateVersion(instance: InstanceID(factory: "account", key: "main"), storedVersion: 2, factoryVersion: 0)) {
             try Store(at: path).restore(version0, key: "main")
         }
         #expect(storeFiles(at: path) == before)
@@ -92,11 +92,11 @@ final class RunCount: @unchecked Sendable {
         let renameOnto = Factory("pair", stateVersion: 1, migrations: [
             StateMigration(to: 1) { state in try state.rename("a", to: "b") },
         ]) { cells in cells.cell("b", default: 0) }
-        #expect(throws: CellError.cellExists(instance: "pair/k", cell: "b")) { try store.restore(renameOnto, key: "k") }
+        #expect(throws: CellError.cellExists(instance: InstanceID(factory: "pair", key: "k"), cell: "b")) { try store.restore(renameOnto, key: "k") }
         let removeMissing = Factory("pair", stateVersion: 1, migrations: [
             StateMigration(to: 1) { state in try state.remove("zzz") },
         ]) { cells in cells.cell("b", default: 0) }
-        #expect(throws: CellError.noSuchCell(instance: "pair/k", cell: "zzz")) { try store.restore(removeMissing, key: "k") }
+        #expect(throws: CellError.noSuchCell(instance: InstanceID(factory: "pair", key: "k"), cell: "zzz")) { try store.restore(removeMissing, key: "k") }
         let removeOne = Factory("pair", stateVersion: 1, migrations: [
             StateMigration(to: 1) { state in
                 #expect(try state.cellNames() == ["a", "b"])
@@ -104,7 +104,7 @@ final class RunCount: @unchecked Sendable {
             },
         ]) { cells in cells.cell("b", default: 0) }
         #expect(try store.restore(removeOne, key: "k").get() == 2)
-        #expect(try store.inspect(factory: "pair", key: "k")?.cells.map(\.name) == ["b"])
+        #expect(try store.inspect(InstanceID(factory: "pair", key: "k"))?.cells.map(\.name) == ["b"])
     }
 
     @Test func liveCellsOfAMigratedInstanceSeeTheNewState() throws {

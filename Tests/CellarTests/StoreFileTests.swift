@@ -9,15 +9,20 @@ import Testing
     @Test func theEmbeddedMigrationsAreTheFilesInMigrations() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Migrations")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            .filter { $0.hasSuffix(".sql") }.sorted()
-        #expect(!names.isEmpty)
-        let files = try names.map { name in
-            (fileName: name, sql: try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8))
+        let backends = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(embeddedMigrationFiles.keys.sorted() == backends)
+        for backend in backends {
+            let backendFolder = folder.appendingPathComponent(backend)
+            let names = try FileManager.default.contentsOfDirectory(atPath: backendFolder.path).filter { $0.hasSuffix(".sql") }.sorted()
+            #expect(!names.isEmpty)
+            let files = try names.map { name in
+                (fileName: name, sql: try String(contentsOf: backendFolder.appendingPathComponent(name), encoding: .utf8))
+            }
+            let embedded = embeddedMigrationFiles[backend] ?? []
+            #expect(embedded.map(\.fileName) == files.map(\.fileName))
+            #expect(embedded.map(\.sql) == files.map(\.sql))
         }
-        #expect(embeddedMigrationFiles.map(\.fileName) == files.map(\.fileName))
-        #expect(embeddedMigrationFiles.map(\.sql) == files.map(\.sql))
-        #expect(Migrator.embedded.latestVersion == names.count)
+        #expect(Migrator.embedded.latestVersion == latestSchemaVersion)
     }
 
     @Test func aNewStoreRecordsEachMigrationOnce() throws {
@@ -25,7 +30,7 @@ import Testing
         let path = directory.path("store.sqlite")
         _ = try Store(at: path)
         _ = try Store(at: path)
-        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial", "2 snapshots", "3 restore_index"])
+        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial", "2 snapshots", "3 restore_index", "4 instances"])
         #expect(try sqliteRows(path, "PRAGMA application_id") == ["1128614994"])
     }
 
@@ -33,12 +38,12 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.path("store.sqlite")
         let latest = Migrator.embedded.latestVersion
-        let migrator = Migrator(files: embeddedMigrationFiles + [
+        let migrator = Migrator(files: sqliteMigrationFiles + [
             (fileName: String(format: "%04d_good.sql", latest + 1), sql: "CREATE TABLE extra (x INTEGER);"),
             (fileName: String(format: "%04d_bad.sql", latest + 2), sql: "CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);"),
         ])
         #expect(throws: StoreError.self) {
-            _ = try Storage(path: path, mode: .create, durability: .normal, busyTimeoutMilliseconds: 1000, migrator: migrator)
+            _ = try SQLiteBackend(path: path, mode: .create, durability: .normal, busyTimeoutMilliseconds: 1000, migrator: migrator)
         }
         #expect(try sqliteRows(path, "SELECT version FROM cellar_migrations") == (1...latest + 1).map(String.init))
         #expect(try sqliteRows(path, "SELECT name FROM sqlite_schema WHERE name IN ('extra', 'half')") == ["extra"])
@@ -49,21 +54,28 @@ import Testing
     @Test func aVersion2StoreIsMigratedWithItsInstancesIntact() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("store.sqlite")
-        let version2 = Migrator(files: Array(embeddedMigrationFiles.sorted { $0.fileName < $1.fileName }.prefix(2)))
-        let old = try Storage(path: path, mode: .create, durability: .normal, busyTimeoutMilliseconds: 1000, migrator: version2)
-        let closure = try old.transaction {
-            try old.insertClosure(factory: "counter", key: "visits", stateVersion: 0, recordsHistory: true)
-        }
-        try old.transaction {
-            _ = try old.insertCell(closureID: closure.id, CellRecord(name: "count", type: "Int", encoding: .native, value: .integer(41)),
-                                   recordsHistory: true)
-        }
+        let version2 = Migrator(files: Array(sqliteMigrationFiles.prefix(2)))
+        _ = try SQLiteBackend(path: path, mode: .create, durability: .normal, busyTimeoutMilliseconds: 1000, migrator: version2)
+        // A version 2 store as Cellar wrote it then: the tables' old names.
+        try RawDatabase(path: path).execute("""
+            INSERT INTO closures (factory, key) VALUES ('counter', 'visits');
+            INSERT INTO cell_versions (closure_id, name, seq, type, encoding, value) VALUES (1, 'count', 1, 'Int', 'native', 41);
+            INSERT INTO snapshots (name) VALUES ('old');
+            INSERT INTO snapshot_closures (snapshot, factory, key, state_version, created_at) VALUES ('old', 'counter', 'visits', 0, 'x');
+            """)
         #expect(try sqliteRows(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'closures_by_key'") == ["0"])
 
-        let next = try Store(at: path).restore(counterFactory, key: "visits")
+        let store = try Store(at: path)
+        let next = try store.restore(counterFactory, key: "visits")
         #expect(try next() == 42)
+        #expect(try store.snapshots().map(\.instanceCount) == [1])
         #expect(try sqliteRows(path, "SELECT max(version) FROM cellar_migrations") == [String(latestSchemaVersion)])
-        #expect(try sqliteRows(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'closures_by_key'") == ["1"])
+        #expect(try sqliteRows(path, "SELECT name FROM sqlite_schema WHERE name LIKE '%closure%'") == [])
+        #expect(try sqliteRows(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'instances_by_key'") == ["1"])
+        #expect(try sqliteRows(path, "SELECT name || '=' || value FROM cells") == ["count=42"])
+        // The AUTOINCREMENT counter moved with the table: ids are never reused.
+        #expect(try sqliteRows(path, "SELECT seq FROM sqlite_sequence WHERE name = 'instances'") == ["1"])
+        #expect(try store.checkIntegrity() == [])
     }
 
     @Test func aStoreWrittenByANewerCellarIsRefusedAndLeftAlone() throws {
@@ -124,7 +136,7 @@ import Testing
         let before = storeFiles(at: path)
         let store = try Store(at: path, options: .init(access: .readOnly))
         #expect(try store.keys(of: "counter") == ["k"])
-        #expect(try store.inspect(factory: "counter", key: "k")?[cell: "count"]?.value == .integer(1))
+        #expect(try store.inspect(InstanceID(factory: "counter", key: "k"))?[cell: "count"]?.value == .integer(1))
         let cell = try store.restore(Factory("counter") { cells in cells.cell("count", default: 0) }, key: "k")
         #expect(try cell.get() == 1)
         #expect(throws: StoreError.readOnly(path: path)) { try cell.update { $0 += 1 } }
@@ -170,3 +182,6 @@ import Testing
         #expect(try sqliteRows(path, "SELECT value FROM cells") == ["100"])
     }
 }
+
+/// The SQLite backend's migrations as embedded, in order.
+private let sqliteMigrationFiles = embeddedMigrationFiles["SQLite"] ?? []

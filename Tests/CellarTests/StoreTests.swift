@@ -6,10 +6,10 @@ import Testing
 @Suite struct StoreTests {
     @Test func restoreCreatesAnInstanceOnFirstUseAndRestoresItAfterwards() throws {
         let store = try Store.inMemory()
-        #expect(try store.contains(factory: "counter", key: "a") == false)
+        #expect(try store.contains(InstanceID(factory: "counter", key: "a")) == false)
         let first = try store.restore(counterFactory, key: "a")
         #expect(try first() == 1)
-        #expect(try store.contains(factory: "counter", key: "a"))
+        #expect(try store.contains(InstanceID(factory: "counter", key: "a")))
         let again = try store.restore(counterFactory, key: "a")
         #expect(try again() == 2)
         #expect(try first() == 3, "both restores share one cell")
@@ -31,7 +31,7 @@ import Testing
     @Test func restoreExistingNeverCreates() throws {
         let store = try Store.inMemory()
         #expect(try store.restoreExisting(counterFactory, key: "missing") == nil)
-        #expect(try store.contains(factory: "counter", key: "missing") == false)
+        #expect(try store.contains(InstanceID(factory: "counter", key: "missing")) == false)
         _ = try store.restore(counterFactory, key: "present")
         let present = try #require(try store.restoreExisting(counterFactory, key: "present"))
         #expect(try present() == 1)
@@ -43,11 +43,11 @@ import Testing
         let store = try Store(at: path)
         let counter = try store.restore(counterFactory, key: "gone")
         #expect(try counter() == 1)
-        #expect(try store.delete(factory: "counter", key: "gone"))
-        #expect(try store.delete(factory: "counter", key: "gone") == false)
+        #expect(try store.delete(InstanceID(factory: "counter", key: "gone")))
+        #expect(try store.delete(InstanceID(factory: "counter", key: "gone")) == false)
         #expect(try sqliteRows(path, "SELECT count(*) FROM cells") == ["0"])
-        #expect(try sqliteRows(path, "SELECT count(*) FROM closures") == ["0"])
-        #expect(throws: CellError.instanceDeleted(instance: "counter/gone")) { try counter() }
+        #expect(try sqliteRows(path, "SELECT count(*) FROM instances") == ["0"])
+        #expect(throws: CellError.instanceDeleted(instance: InstanceID(factory: "counter", key: "gone"))) { try counter() }
         // Restoring the key again starts afresh.
         #expect(try store.restore(counterFactory, key: "gone")() == 1)
     }
@@ -58,8 +58,8 @@ import Testing
         let mine = try Store(at: path)
         let counter = try mine.restore(counterFactory, key: "shared")
         #expect(try counter() == 1)
-        #expect(try Store(at: path).delete(factory: "counter", key: "shared"))
-        #expect(throws: CellError.instanceDeleted(instance: "counter/shared")) { try counter() }
+        #expect(try Store(at: path).delete(InstanceID(factory: "counter", key: "shared")))
+        #expect(throws: CellError.instanceDeleted(instance: InstanceID(factory: "counter", key: "shared"))) { try counter() }
     }
 
     @Test(arguments: [
@@ -107,7 +107,7 @@ import Testing
         #expect(throws: CellError.invalidName(kind: "cell name", name: "", reason: "it is empty")) {
             try store.restore(bad, key: "k")
         }
-        #expect(try store.contains(factory: "bad", key: "k") == false)
+        #expect(try store.contains(InstanceID(factory: "bad", key: "k")) == false)
     }
 
     @Test func inspectionListsFactoriesKeysAndCellsReadOnly() throws {
@@ -121,11 +121,10 @@ import Testing
         #expect(try store.factoryNames() == ["bank_account", "counter", "task_manager"])
         #expect(try store.keys(of: "counter") == ["a", "b"])
         #expect(try store.keys(of: "nothing") == [])
-        #expect(try store.inspect(factory: "counter", key: "zzz") == nil)
+        #expect(try store.inspect(InstanceID(factory: "counter", key: "zzz")) == nil)
 
-        let main = try #require(try store.inspect(factory: "bank_account", key: "main"))
-        #expect(main.factory == "bank_account")
-        #expect(main.key == "main")
+        let main = try #require(try store.inspect(InstanceID(factory: "bank_account", key: "main")))
+        #expect(main.id == InstanceID(factory: "bank_account", key: "main"))
         #expect(main.stateVersion == 0)
         #expect(abs(main.createdAt.timeIntervalSinceNow) < 60)
         #expect(main.cells.map(\.name) == ["balance"])
@@ -134,7 +133,7 @@ import Testing
         #expect(try main.cells[0].decode(as: Int.self) == 150)
         #expect(throws: CellError.self) { try main.cells[0].decode(as: String.self) }
 
-        let tasks = try #require(try store.inspect(factory: "task_manager", key: "t")?[cell: "tasks"])
+        let tasks = try #require(try store.inspect(InstanceID(factory: "task_manager", key: "t"))?[cell: "tasks"])
         #expect(tasks.typeName == "Array<PlannedTask>")
         #expect(tasks.value == .json(#"[{"name":"x","priority":1}]"#))
         #expect(try tasks.decode(as: [PlannedTask].self) == [PlannedTask(name: "x", priority: 1)])
@@ -147,7 +146,7 @@ import Testing
         let store = try Store(at: path, options: .init(durability: durability))
         #expect(try store.restore(counterFactory, key: "k")() == 1)
         #expect(try sqliteRows(path, "PRAGMA journal_mode") == ["wal"])
-        #expect(try store.storage.pragma("synchronous") == synchronous)  // 1 = NORMAL, 2 = FULL
+        #expect(try (store.engine.backend as? SQLiteBackend)?.pragma("synchronous") == synchronous)  // 1 = NORMAL, 2 = FULL
         #expect(try store.schemaVersion() == latestSchemaVersion)
     }
 

@@ -69,7 +69,7 @@ func builtExecutable(_ name: String) -> URL {
 }
 
 /// A child process whose output is drained while it runs, so that it never
-/// blocks on a full pipe.
+/// blocks on a full pipe: the one way the tests run another program.
 final class RunningChild: @unchecked Sendable {
     // Sound: `output` and `errors` are written by the reader threads and read
     // only after `finish()` has joined them through `done`.
@@ -78,8 +78,10 @@ final class RunningChild: @unchecked Sendable {
     private var errors = Data()
     private let done = DispatchGroup()
 
+    /// Starts `executable`: a path, or the name of a program built beside
+    /// the tests (`acct`, `cellar`, `CellarTestChild`).
     init(executable: String, arguments: [String], environment: [String: String]? = nil, input: Data? = nil) throws {
-        process.executableURL = builtExecutable(executable)
+        process.executableURL = executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : builtExecutable(executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
         let outPipe = Pipe()
@@ -128,10 +130,10 @@ func sqliteRows(_ path: String, _ sql: String) throws -> [String] {
     try RawDatabase(path: path).rows(sql)
 }
 
-/// The schema version this build creates: the number of files in `Migrations/`.
+/// The schema version this build creates: the number of files in `Migrations/SQLite/`.
 let latestSchemaVersion: Int = {
     let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Migrations")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Migrations/SQLite")
     return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".sql") }.count
 }()
 

@@ -103,7 +103,7 @@ struct Refused: Error, Equatable {}
                 throw Refused()
             }
         }
-        #expect(try store.contains(factory: "counter", key: "temporary") == false)
+        #expect(try store.contains(InstanceID(factory: "counter", key: "temporary")) == false)
     }
 
     @Test func aChangeByAnotherConnectionIsSeenByTheNextRead() throws {

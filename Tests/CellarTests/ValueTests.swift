@@ -64,7 +64,7 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
         let before = storeFiles(at: path)
 
         let store = try Store(at: path)
-        let expected = CellError.typeMismatch(instance: "holder/k", cell: "value", storedType: "Int", requestedType: "String")
+        let expected = CellError.typeMismatch(instance: InstanceID(factory: "holder", key: "k"), cell: "value", storedType: "Int", requestedType: "String")
         #expect(throws: expected) { try store.restore(holder("text"), key: "k") }
         #expect(expected.description == "Cell 'value' of holder/k holds a Int, not a String; restore it as Int or migrate the factory's state.")
         #expect(throws: CellError.self) { try store.restore(holder(Cash(cents: 0, currency: "")), key: "k") }
@@ -76,7 +76,7 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
     @Test func anUnencodableValueIsRefusedAndChangesNothing() throws {
         let store = try Store.inMemory()
         let cell = try store.restore(holder(1.5), key: "k")
-        #expect(throws: CellError.unencodable(instance: "holder/k", cell: "value", type: "Double", reason: "NaN cannot be stored")) {
+        #expect(throws: CellError.unencodable(instance: InstanceID(factory: "holder", key: "k"), cell: "value", type: "Double", reason: "NaN cannot be stored")) {
             try cell.set(.nan)
         }
         #expect(throws: CellError.self) { try cell.update { $0 = .nan } }
@@ -92,7 +92,7 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
             try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
         } throws: { error in
             guard case CellError.undecodable(let instance, let cell, let type, _) = error else { return false }
-            return instance == "holder/k" && cell == "value" && type == "Cash"
+            return instance == InstanceID(factory: "holder", key: "k") && cell == "value" && type == "Cash"
         }
     }
 }

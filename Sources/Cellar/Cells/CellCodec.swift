@@ -8,9 +8,9 @@ internal import Foundation
 /// back out.
 ///
 /// Integers, floating-point numbers, strings, booleans and `Data` (and
-/// optionals of them) are stored as SQLite's own values, so `sqlite3` shows
-/// them as they are; every other `Codable` type is stored as JSON text with
-/// sorted keys.
+/// optionals of them) are stored as the database's own values, so `sqlite3`
+/// shows them as they are; every other `Codable` type is stored as JSON text
+/// with sorted keys.
 ///
 /// A class rather than a struct: a cell's code is generic over `Value` and,
 /// used from another module, not specialized; copying a generic struct out of
@@ -19,20 +19,20 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
     /// The Swift type's name as recorded in the `type` column, e.g. `Int` or `Array<Task>`.
     let typeName: String
     let encoding: CellEncoding
-    let encode: @Sendable (Value) throws(CodecFailure) -> SQLiteValue
-    let decode: @Sendable (SQLiteValue) throws(CodecFailure) -> Value
+    let encode: @Sendable (Value) throws(CodecFailure) -> CellValue
+    let decode: @Sendable (CellValue) throws(CodecFailure) -> Value
 
     init(typeName: String, encoding: CellEncoding,
-         encode: @escaping @Sendable (Value) throws(CodecFailure) -> SQLiteValue,
-         decode: @escaping @Sendable (SQLiteValue) throws(CodecFailure) -> Value) {
+         encode: @escaping @Sendable (Value) throws(CodecFailure) -> CellValue,
+         decode: @escaping @Sendable (CellValue) throws(CodecFailure) -> Value) {
         self.typeName = typeName
         self.encoding = encoding
         self.encode = encode
         self.decode = decode
     }
 
-    /// `value` as it goes into the `value` column of cell `cell` of `instance`.
-    func encode(_ value: Value, cell: String, instance: String) throws(CellError) -> SQLiteValue {
+    /// `value` as it goes into cell `cell` of `instance`.
+    func encode(_ value: Value, cell: String, instance: InstanceID) throws(CellError) -> CellValue {
         do {
             return try encode(value)
         } catch {
@@ -41,7 +41,7 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
     }
 
     /// The value a stored cell holds, refusing a cell of another type.
-    func decode(_ record: CellRecord, instance: String) throws(CellError) -> Value {
+    func decode(_ record: CellRecord, instance: InstanceID) throws(CellError) -> Value {
         guard record.type == typeName, record.encoding == encoding else {
             throw CellError.typeMismatch(instance: instance, cell: record.name, storedType: record.type, requestedType: typeName)
         }
@@ -53,11 +53,11 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
     }
 
     /// The stored row for `value` in a cell named `name`.
-    func record(named name: String, holding value: Value, instance: String) throws(CellError) -> CellRecord {
+    func record(named name: String, holding value: Value, instance: InstanceID) throws(CellError) -> CellRecord {
         CellRecord(name: name, type: typeName, encoding: encoding, value: try encode(value, cell: name, instance: instance))
     }
 
-    /// The codec for `Value`: native when SQLite can hold it as itself, JSON otherwise.
+    /// The codec for `Value`: native when the store can hold it as itself, JSON otherwise.
     static func make() -> CellCodec<Value> {
         if let nativeType = Value.self as? any NativeCellValue.Type {
             return nativeCodec(nativeType)
@@ -69,10 +69,10 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
         let codec = CellCodec<Native>(
             typeName: swiftTypeName(of: Native.self),
             encoding: .native,
-            encode: { value throws(CodecFailure) in try value.sqliteValue() },
+            encode: { value throws(CodecFailure) in try value.storedValue() },
             decode: { stored throws(CodecFailure) in
-                guard let value = Native(sqliteValue: stored) else {
-                    throw CodecFailure(reason: "found \(stored.storageClass) \(stored.shortDescription)")
+                guard let value = Native(storedValue: stored) else {
+                    throw CodecFailure(reason: "found \(stored.kind) \(stored.shortDescription)")
                 }
                 return value
             })
@@ -96,7 +96,7 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
             },
             decode: { stored throws(CodecFailure) in
                 guard case .text(let json) = stored else {
-                    throw CodecFailure(reason: "expected JSON text, found \(stored.storageClass)")
+                    throw CodecFailure(reason: "expected JSON text, found \(stored.kind)")
                 }
                 do {
                     return try decoder.decode(Value.self, from: Data(json.utf8))
@@ -123,30 +123,17 @@ struct CodecFailure: Error {
     let reason: String
 }
 
-extension SQLiteValue {
-    /// The value as a short text for error messages.
-    var shortDescription: String {
-        switch self {
-        case .null: "NULL"
-        case .integer(let value): String(value)
-        case .real(let value): String(value)
-        case .text(let value): value.count > 40 ? quoted(String(value.prefix(40)) + "...") : quoted(value)
-        case .blob(let value): "of \(value.count) bytes"
-        }
-    }
-}
+// MARK: - Values the store holds as themselves
 
-// MARK: - Values SQLite holds as themselves
-
-/// A type whose values SQLite stores as one of its own values.
+/// A type whose values the store keeps as one of its own values.
 protocol NativeCellValue: Codable, Sendable {
-    func sqliteValue() throws(CodecFailure) -> SQLiteValue
-    /// Nil when `sqliteValue` holds no value of this type.
-    init?(sqliteValue: SQLiteValue)
+    func storedValue() throws(CodecFailure) -> CellValue
+    /// Nil when `storedValue` holds no value of this type.
+    init?(storedValue: CellValue)
 }
 
 extension NativeCellValue where Self: FixedWidthInteger {
-    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+    func storedValue() throws(CodecFailure) -> CellValue {
         // Integers beyond Int64 (large UInt64 values) are kept exactly, as
         // decimal text.
         if let integer = Int64(exactly: self) {
@@ -155,8 +142,8 @@ extension NativeCellValue where Self: FixedWidthInteger {
         return .text(String(self))
     }
 
-    init?(sqliteValue: SQLiteValue) {
-        switch sqliteValue {
+    init?(storedValue: CellValue) {
+        switch storedValue {
         case .integer(let integer): self.init(exactly: integer)
         case .text(let text): self.init(text)
         default: return nil
@@ -176,36 +163,36 @@ extension UInt32: NativeCellValue {}
 extension UInt64: NativeCellValue {}
 
 extension Double: NativeCellValue {
-    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+    func storedValue() throws(CodecFailure) -> CellValue {
         // SQLite turns NaN into NULL, which would read back as a different value.
         guard !isNaN else { throw CodecFailure(reason: "NaN cannot be stored") }
         return .real(self)
     }
 
-    init?(sqliteValue: SQLiteValue) {
-        guard case .real(let real) = sqliteValue else { return nil }
+    init?(storedValue: CellValue) {
+        guard case .real(let real) = storedValue else { return nil }
         self = real
     }
 }
 
 extension Float: NativeCellValue {
-    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
-        try Double(self).sqliteValue()
+    func storedValue() throws(CodecFailure) -> CellValue {
+        try Double(self).storedValue()
     }
 
-    init?(sqliteValue: SQLiteValue) {
-        guard case .real(let real) = sqliteValue, let float = Float(exactly: real) else { return nil }
+    init?(storedValue: CellValue) {
+        guard case .real(let real) = storedValue, let float = Float(exactly: real) else { return nil }
         self = float
     }
 }
 
 extension Bool: NativeCellValue {
-    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+    func storedValue() throws(CodecFailure) -> CellValue {
         .integer(self ? 1 : 0)
     }
 
-    init?(sqliteValue: SQLiteValue) {
-        switch sqliteValue {
+    init?(storedValue: CellValue) {
+        switch storedValue {
         case .integer(0): self = false
         case .integer(1): self = true
         default: return nil
@@ -214,37 +201,37 @@ extension Bool: NativeCellValue {
 }
 
 extension String: NativeCellValue {
-    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+    func storedValue() throws(CodecFailure) -> CellValue {
         .text(self)
     }
 
-    init?(sqliteValue: SQLiteValue) {
-        guard case .text(let text) = sqliteValue else { return nil }
+    init?(storedValue: CellValue) {
+        guard case .text(let text) = storedValue else { return nil }
         self = text
     }
 }
 
 extension Data: NativeCellValue {
-    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+    func storedValue() throws(CodecFailure) -> CellValue {
         .blob(self)
     }
 
-    init?(sqliteValue: SQLiteValue) {
-        guard case .blob(let data) = sqliteValue else { return nil }
+    init?(storedValue: CellValue) {
+        guard case .blob(let data) = storedValue else { return nil }
         self = data
     }
 }
 
 extension Optional: NativeCellValue where Wrapped: NativeCellValue {
-    func sqliteValue() throws(CodecFailure) -> SQLiteValue {
+    func storedValue() throws(CodecFailure) -> CellValue {
         guard let self else { return .null }
-        return try self.sqliteValue()
+        return try self.storedValue()
     }
 
-    init?(sqliteValue: SQLiteValue) {
-        if case .null = sqliteValue {
+    init?(storedValue: CellValue) {
+        if case .null = storedValue {
             self = .none
-        } else if let wrapped = Wrapped(sqliteValue: sqliteValue) {
+        } else if let wrapped = Wrapped(storedValue: storedValue) {
             self = .some(wrapped)
         } else {
             return nil

@@ -1,26 +1,26 @@
-/// A closure's state that cannot be used as asked: a key or cell name that is
-/// not valid, a cell restored as another type than the one stored, an instance
-/// that was deleted, or state shaped for a newer factory.
+/// An instance's state that cannot be used as asked: a key or cell name that
+/// is not valid, a cell restored as another type than the one stored, an
+/// instance that was deleted, or state shaped for a newer factory.
 ///
-/// Every case reads as one sentence that names the closure and the cell; the
-/// failed operation changed nothing.
+/// Every case reads as one sentence that names the instance and the cell;
+/// the failed operation changed nothing.
 public enum CellError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A key, factory name or cell name breaks the naming rules.
     case invalidName(kind: String, name: String, reason: String)
     /// The cell holds a value of another type than the one asked for.
-    case typeMismatch(instance: String, cell: String, storedType: String, requestedType: String)
+    case typeMismatch(instance: InstanceID, cell: String, storedType: String, requestedType: String)
     /// The stored value could not be decoded as its declared type.
-    case undecodable(instance: String, cell: String, type: String, reason: String)
+    case undecodable(instance: InstanceID, cell: String, type: String, reason: String)
     /// The value could not be encoded for storage.
-    case unencodable(instance: String, cell: String, type: String, reason: String)
-    /// The closure instance was deleted while this process still held it.
-    case instanceDeleted(instance: String)
+    case unencodable(instance: InstanceID, cell: String, type: String, reason: String)
+    /// The instance was deleted while this process still held it.
+    case instanceDeleted(instance: InstanceID)
     /// The instance has no cell with this name.
-    case noSuchCell(instance: String, cell: String)
+    case noSuchCell(instance: InstanceID, cell: String)
     /// A state migration tried to create a cell that exists already.
-    case cellExists(instance: String, cell: String)
+    case cellExists(instance: InstanceID, cell: String)
     /// The stored state was shaped by a newer version of the factory.
-    case newerStateVersion(instance: String, storedVersion: Int, factoryVersion: Int)
+    case newerStateVersion(instance: InstanceID, storedVersion: Int, factoryVersion: Int)
 
     public var description: String {
         switch self {
@@ -44,16 +44,21 @@ public enum CellError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// `name` in quotes, with control characters spelled out so an error message
-/// stays on one line and shows what was really typed.
-func quoted(_ name: String) -> String {
-    var text = "'"
-    for scalar in name.unicodeScalars {
+/// `text` in single quotes for a message, with control characters and
+/// quotes escaped and an enormous text shortened, so that the message stays
+/// one readable line and shows what was really typed.
+package func quoted(_ text: String) -> String {
+    let shownLength = 48
+    var shown = ""
+    for scalar in text.unicodeScalars.prefix(shownLength) {
         if scalar.properties.generalCategory == .control || scalar == "'" || scalar == "\\" {
-            text += scalar.escaped(asASCII: true)
+            shown += scalar.escaped(asASCII: true)
         } else {
-            text.unicodeScalars.append(scalar)
+            shown.unicodeScalars.append(scalar)
         }
     }
-    return text + "'"
+    if text.unicodeScalars.count > shownLength {
+        shown += "... (\(text.utf8.count) bytes)"
+    }
+    return "'\(shown)'"
 }

@@ -6,26 +6,22 @@
 /// keep them.
 public final class Cells {
     /// The name of the factory being built.
-    public let factory: String
+    public var factory: String { instance.factory }
     /// The key of the instance being built.
-    public let key: String
+    public var key: String { instance.key }
+    /// The instance being built.
+    public let instance: InstanceID
 
-    private let storage: Storage
-    private let closureID: Int64
-    private let recordsHistory: Bool
+    private let engine: Engine
+    private let record: InstanceRecord
     private var isBuilding = true
     private var firstError: (any Error)?
 
-    init(storage: Storage, closure: ClosureRecord) {
-        self.storage = storage
-        self.closureID = closure.id
-        self.recordsHistory = closure.recordsHistory
-        self.factory = closure.factory
-        self.key = closure.key
+    init(engine: Engine, instance: InstanceRecord) {
+        self.engine = engine
+        self.record = instance
+        self.instance = instance.id
     }
-
-    /// `factory/key`: how messages name the instance.
-    private(set) lazy var instance = factory + "/" + key
 
     /// Declares a captured variable: the stored cell named `name` if the
     /// instance has one, otherwise a new cell that starts at `defaultValue`.
@@ -50,29 +46,34 @@ public final class Cells {
         _ name: String, default defaultValue: @autoclosure () -> Value
     ) -> PersistentCell<Value> {
         precondition(isBuilding, "Cells can only be declared while the factory's build closure runs")
-        let address = CellAddress(closureID: closureID, name: name)
-        let live = storage.liveCell(at: address) as? PersistentCell<Value>
+        let address = CellAddress(instanceRowID: record.rowID, name: name)
         let codec = CellCodec<Value>.make()
-        let cell = live ?? PersistentCell(
-            name: name, closureID: closureID, instance: instance, storage: storage, codec: codec, recordsHistory: recordsHistory)
         do {
-            if let newest = try storage.newestVersion(closureID: closureID, name: name), let record = newest.cell {
-                cell.cache(try codec.decode(record, instance: instance), storedAs: record.value, sequence: newest.sequence)
-            } else {
-                try NameRules.validate(name, as: "cell name")
-                let value = defaultValue()
-                let record = try codec.record(named: name, holding: value, instance: instance)
-                let sequence = try storage.insertCell(closureID: closureID, record, recordsHistory: recordsHistory)
-                cell.cache(value, storedAs: record.value, sequence: sequence)
-            }
-            if live == nil {
-                storage.registerLiveCell(cell, at: address)
+            // Declarations run inside the restore's write transaction.
+            return try engine.continueTransaction { session in
+                let live = session.liveCell(at: address) as? PersistentCell<Value>
+                let cell = live ?? PersistentCell(
+                    address: address, instance: instance, engine: engine, codec: codec, recordsHistory: record.recordsHistory)
+                if let newest = try session.newestVersion(of: address), let stored = newest.cell {
+                    cell.cache(try codec.decode(stored, instance: instance), storedAs: stored.value, sequence: newest.sequence,
+                               generation: session.generation)
+                } else {
+                    try NameRules.validate(name, as: "cell name")
+                    let value = defaultValue()
+                    let stored = try codec.record(named: name, holding: value, instance: instance)
+                    let sequence = try session.createCell(stored, in: record)
+                    cell.cache(value, storedAs: stored.value, sequence: sequence, generation: session.generation)
+                }
+                if live == nil {
+                    session.registerLiveCell(cell, at: address)
+                }
+                return cell
             }
         } catch {
             // Reported when the build returns: the build closure cannot throw.
             if firstError == nil { firstError = error }
+            return PersistentCell(address: address, instance: instance, engine: engine, codec: codec, recordsHistory: record.recordsHistory)
         }
-        return cell
     }
 
     /// Ends the build; throws the first error a declaration met.

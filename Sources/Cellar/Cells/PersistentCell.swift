@@ -25,17 +25,17 @@
 public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendable {
     // `@unchecked Sendable` is sound: the cache (`cachedValue`'s memory and
     // the `...Cached...` properties), the only mutable state, is read and
-    // written only inside `storage.withLock`/`withFreshView`/`transaction`,
-    // which hold the lock of the storage all cells of a store share.
-    // Everything else is immutable. The same lock is why the cache's
+    // written only inside the bodies of the engine's entry points (`fresh`,
+    // `write`...), which hold the lock of the engine all cells of a store
+    // share. Everything else is immutable. The same lock is why the cache's
     // properties need no run-time exclusivity checks.
 
     /// The cell's name within its closure instance.
     public let name: String
-    private let storage: Storage
+    private let engine: Engine
     private let address: CellAddress
-    /// `factory/key`, for messages.
-    private let instance: String
+    /// The instance the cell belongs to, for messages.
+    private let instance: InstanceID
     private let codec: CellCodec<Value>
     /// Whether the instance's factory records history.
     private let recordsHistory: Bool
@@ -49,16 +49,16 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     private let cachedValue = UnsafeMutablePointer<Value>.allocate(capacity: 1)
     @exclusivity(unchecked) private var hasCachedValue = false
     /// The cached value as stored, to tell whether an update changed anything.
-    @exclusivity(unchecked) private var cachedStoredValue: SQLiteValue?
+    @exclusivity(unchecked) private var cachedStoredValue: CellValue?
     @exclusivity(unchecked) private var cachedGeneration: UInt64 = 0
     /// The `seq` of the row that holds the cached value.
     @exclusivity(unchecked) private var cachedSequence: Int64 = 0
 
-    init(name: String, closureID: Int64, instance: String, storage: Storage, codec: CellCodec<Value>, recordsHistory: Bool) {
-        self.name = name
+    init(address: CellAddress, instance: InstanceID, engine: Engine, codec: CellCodec<Value>, recordsHistory: Bool) {
+        self.name = address.name
         self.recordsHistory = recordsHistory
-        self.storage = storage
-        self.address = CellAddress(closureID: closureID, name: name)
+        self.engine = engine
+        self.address = address
         self.instance = instance
         self.codec = codec
     }
@@ -73,7 +73,7 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// - Throws: ``CellError`` if the instance was deleted or the stored value
     ///   is not a `Value`; ``StoreError`` if the file cannot be read.
     public func get() throws -> Value {
-        try storage.withFreshView { try currentValue() }
+        try engine.fresh { session in try currentValue(session) }
     }
 
     /// Stores `value` in the cell.
@@ -88,8 +88,8 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     ///   was deleted; ``StoreError`` if the file cannot be written.
     public func set(_ value: Value, operation: String? = nil) throws {
         // A transaction: the change's number follows the instance's last one.
-        try storage.singleStatementTransaction(operation: operation) {
-            try write(value, as: try codec.encode(value, cell: name, instance: instance))
+        try engine.writeOneStatement(operation: operation) { session in
+            try write(value, as: try codec.encode(value, cell: name, instance: instance), session)
         }
     }
 
@@ -117,13 +117,13 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// - Throws: What `body` throws, ``CellError`` or ``StoreError``.
     @discardableResult
     public func update<Result>(operation: String? = nil, _ body: (inout Value) throws -> Result) throws -> Result {
-        try storage.singleStatementTransaction(operation: operation) {
-            var value = try currentValue()
+        try engine.writeOneStatement(operation: operation) { session in
+            var value = try currentValue(session)
             let storedBefore = cachedStoredValue
             let result = try body(&value)
             let stored = try codec.encode(value, cell: name, instance: instance)
             if stored != storedBefore {
-                try write(value, as: stored)
+                try write(value, as: stored, session)
             }
             return result
         }
@@ -132,44 +132,43 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     // MARK: Reading and writing under the lock
 
     /// The value, from memory if nothing may have changed it since it was read.
-    private func currentValue() throws -> Value {
-        if hasCachedValue && cachedGeneration == storage.generation {
+    private func currentValue(_ session: borrowing Session) throws -> Value {
+        if hasCachedValue && cachedGeneration == session.generation {
             return cachedValue.pointee
         }
-        guard let newest = try storage.newestVersion(closureID: address.closureID, name: name), let record = newest.cell else {
-            throw try missingCellError()
+        guard let newest = try session.newestVersion(of: address), let record = newest.cell else {
+            throw try missingCellError(session)
         }
         let value = try codec.decode(record, instance: instance)
-        cache(value, storedAs: record.value, sequence: newest.sequence)
+        cache(value, storedAs: record.value, sequence: newest.sequence, generation: session.generation)
         return value
     }
 
-    /// Writes `value`, encoded as `stored`, to the file and remembers it.
-    private func write(_ value: Value, as stored: SQLiteValue) throws {
+    /// Writes `value`, encoded as `stored`, to the store and remembers it.
+    private func write(_ value: Value, as stored: CellValue, _ session: borrowing Session) throws {
         let record = CellRecord(name: name, type: codec.typeName, encoding: codec.encoding, value: stored)
-        // A value cached at this generation is in the cell's newest row.
-        let knownSequence = hasCachedValue && cachedGeneration == storage.generation ? cachedSequence : nil
-        let sequence = try storage.updateCellValue(
-            closureID: address.closureID, record, recordsHistory: recordsHistory, knownSequence: knownSequence)
+        // A value cached at this generation is in the cell's newest version.
+        let knownSequence = hasCachedValue && cachedGeneration == session.generation ? cachedSequence : nil
+        let sequence = try session.writeCellValue(record, at: address, recordsHistory: recordsHistory, knownSequence: knownSequence)
         guard let sequence else {
             // Deleted, renamed or retyped by someone else: say which.
-            if let record = try storage.cellRecord(closureID: address.closureID, name: name) {
+            if let record = try session.cell(address) {
                 throw CellError.typeMismatch(instance: instance, cell: name, storedType: record.type, requestedType: codec.typeName)
             }
-            throw try missingCellError()
+            throw try missingCellError(session)
         }
-        cache(value, storedAs: stored, sequence: sequence)
+        cache(value, storedAs: stored, sequence: sequence, generation: session.generation)
     }
 
-    private func missingCellError() throws -> CellError {
-        if try storage.closureRecord(id: address.closureID) == nil {
+    private func missingCellError(_ session: borrowing Session) throws -> CellError {
+        if try session.instance(rowID: address.instanceRowID) == nil {
             return .instanceDeleted(instance: instance)
         }
         return .noSuchCell(instance: instance, cell: name)
     }
 
-    /// Remembers a value just read or written as current at this generation.
-    func cache(_ value: Value, storedAs stored: SQLiteValue, sequence: Int64) {
+    /// Remembers a value just read or written as current at `generation`.
+    func cache(_ value: Value, storedAs stored: CellValue, sequence: Int64, generation: UInt64) {
         if hasCachedValue {
             cachedValue.pointee = value
         } else {
@@ -178,6 +177,6 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
         }
         cachedStoredValue = stored
         cachedSequence = sequence
-        cachedGeneration = storage.generation
+        cachedGeneration = generation
     }
 }

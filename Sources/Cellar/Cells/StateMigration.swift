@@ -43,58 +43,57 @@ public struct StateMigration: Sendable {
 
 /// The stored cells of one instance, as a ``StateMigration`` sees them.
 ///
-/// An editor is good only while its migration step runs.
+/// An editor is good only while its migration step runs, inside the
+/// restore's transaction.
 public final class StateEditor {
-    /// `factory/key` of the instance being migrated.
-    public let instance: String
-    private let storage: Storage
-    private let closureID: Int64
-    private let recordsHistory: Bool
+    /// The instance being migrated.
+    public let instance: InstanceID
+    private let engine: Engine
+    private let record: InstanceRecord
 
-    init(storage: Storage, closure: ClosureRecord) {
-        self.storage = storage
-        self.closureID = closure.id
-        self.instance = "\(closure.factory)/\(closure.key)"
-        self.recordsHistory = closure.recordsHistory
+    init(engine: Engine, instance: InstanceRecord) {
+        self.engine = engine
+        self.record = instance
+        self.instance = instance.id
     }
 
     /// The names of the instance's cells, sorted.
     public func cellNames() throws -> [String] {
-        try storage.cellRecords(closureID: closureID).map(\.name)
+        try engine.continueTransaction { session in try session.cells(of: record).map(\.name) }
     }
 
     /// True if the instance has a cell named `name`.
     public func contains(_ name: String) throws -> Bool {
-        try storage.cellRecord(closureID: closureID, name: name) != nil
+        try stored(name) != nil
     }
 
     /// The value of cell `name`, which must hold a `Value`.
     public func value<Value: Codable & Sendable>(of name: String, as type: Value.Type = Value.self) throws -> Value {
-        try CellCodec<Value>.make().decode(try record(named: name), instance: instance)
+        try CellCodec<Value>.make().decode(try existing(name), instance: instance)
     }
 
     /// Stores `value` in cell `name`, creating the cell or replacing its
     /// value and type.
     public func set<Value: Codable & Sendable>(_ name: String, to value: Value) throws {
         try NameRules.validate(name, as: "cell name")
-        let record = try CellCodec<Value>.make().record(named: name, holding: value, instance: instance)
-        try storage.replaceCell(closureID: closureID, record, recordsHistory: recordsHistory, defaultOperation: "migrate")
+        let stored = try CellCodec<Value>.make().record(named: name, holding: value, instance: instance)
+        try engine.continueTransaction { session in try session.replaceCell(stored, in: record, defaultOperation: "migrate") }
     }
 
     /// Renames cell `name` to `newName`, keeping its value.
     public func rename(_ name: String, to newName: String) throws {
         try NameRules.validate(newName, as: "cell name")
-        _ = try record(named: name)
+        _ = try existing(name)
         guard try !contains(newName) else {
             throw CellError.cellExists(instance: instance, cell: newName)
         }
-        try storage.renameCell(closureID: closureID, from: name, to: newName, recordsHistory: recordsHistory)
+        try engine.continueTransaction { session in try session.renameCell(name, to: newName, in: record, defaultOperation: "migrate") }
     }
 
     /// Deletes cell `name`.
     public func remove(_ name: String) throws {
-        _ = try record(named: name)
-        try storage.deleteCell(closureID: closureID, name: name, recordsHistory: recordsHistory, defaultOperation: "migrate")
+        _ = try existing(name)
+        try engine.continueTransaction { session in try session.removeCell(name, from: record, defaultOperation: "migrate") }
     }
 
     /// Replaces the `Old` value of cell `name` with what `transform` makes of it.
@@ -105,8 +104,12 @@ public final class StateEditor {
         try set(name, to: try transform(old))
     }
 
-    private func record(named name: String) throws -> CellRecord {
-        guard let record = try storage.cellRecord(closureID: closureID, name: name) else {
+    private func stored(_ name: String) throws -> CellRecord? {
+        try engine.continueTransaction { session in try session.cell(CellAddress(instanceRowID: record.rowID, name: name)) }
+    }
+
+    private func existing(_ name: String) throws -> CellRecord {
+        guard let record = try stored(name) else {
             throw CellError.noSuchCell(instance: instance, cell: name)
         }
         return record

@@ -18,7 +18,7 @@ public struct SnapshotInfo: Sendable, Hashable {
     /// How many instances it holds.
     public let instanceCount: Int
     /// True for the snapshots Cellar keeps of the state just before a
-    /// restore, so that the restore can be undone.
+    /// revert, so that the revert can be undone.
     public let isAutomatic: Bool
 
     init(_ record: SnapshotRecord) {
@@ -29,22 +29,40 @@ public struct SnapshotInfo: Sendable, Hashable {
     }
 }
 
-/// Which instances a snapshot restore touches.
-public enum RestoreScope: Sendable, Hashable {
+/// Which instances reverting to a snapshot touches.
+public enum SnapshotScope: Sendable, Hashable {
     /// Every instance of the store.
     case everything
     /// The instances of one factory.
     case factory(String)
     /// One instance.
-    case instance(factory: String, key: String)
+    case instance(InstanceID)
+
+    /// Whether the scope takes in instance `id`.
+    func contains(_ id: InstanceID) -> Bool {
+        switch self {
+        case .everything: true
+        case .factory(let factory): id.factory == factory
+        case .instance(let only): id == only
+        }
+    }
+
+    /// The one factory the scope is limited to, if any.
+    var factory: String? {
+        switch self {
+        case .everything: nil
+        case .factory(let factory): factory
+        case .instance(let id): id.factory
+        }
+    }
 }
 
-/// What a snapshot restore did.
-public struct SnapshotRestore: Sendable, Hashable {
-    /// The instances the restore wrote or removed.
+/// What reverting to a snapshot did.
+public struct SnapshotRevert: Sendable, Hashable {
+    /// The instances the revert wrote or removed.
     public let changedInstances: Int
-    /// The automatic snapshot of the state just before the restore: restore
-    /// it to undo this one.
+    /// The automatic snapshot of the state just before the revert: revert
+    /// to it to undo this one.
     public let undoSnapshot: String
 }
 
@@ -61,23 +79,24 @@ extension Store {
     @discardableResult
     public func snapshot(named name: String) throws -> SnapshotInfo {
         try NameRules.validate(name, as: "snapshot name")
-        return try storage.transaction {
-            guard try storage.snapshotRecord(named: name) == nil else { throw SnapshotError.snapshotExists(name) }
-            try storage.insertSnapshot(named: name, automatic: false)
-            return SnapshotInfo(try storage.snapshotRecord(named: name)!)
+        return try engine.write { session in
+            guard try session.snapshot(named: name) == nil else { throw SnapshotError.snapshotExists(name) }
+            try session.insertSnapshot(named: name, automatic: false)
+            guard let record = try session.snapshot(named: name) else { preconditionFailure("the snapshot just taken is missing") }
+            return SnapshotInfo(record)
         }
     }
 
-    /// Every snapshot of the store, oldest first.
+    /// Every snapshot of the store, oldest first, read from one committed state.
     public func snapshots() throws -> [SnapshotInfo] {
-        try storage.withFreshView { try storage.snapshotRecords().map(SnapshotInfo.init) }
+        try engine.read { session in try session.snapshots().map(SnapshotInfo.init) }
     }
 
     /// Deletes the snapshot `name`.
     /// - Throws: ``SnapshotError/unknownSnapshot(_:)`` if there is none.
     public func deleteSnapshot(named name: String) throws {
-        try storage.transaction {
-            guard try storage.deleteSnapshot(named: name) else { throw SnapshotError.unknownSnapshot(name) }
+        try engine.write { session in
+            guard try session.deleteSnapshot(named: name) else { throw SnapshotError.unknownSnapshot(name) }
         }
     }
 
@@ -86,78 +105,67 @@ extension Store {
     ///
     /// Instances the snapshot holds get exactly its cells; instances in scope
     /// that it does not hold are deleted. Every process using the store sees
-    /// the restored state from its next operation on. Nothing is lost: the
-    /// state just before is kept as an automatic snapshot, named in the result.
+    /// the reverted state from its next operation on, closures already held
+    /// included. Nothing is lost: the state just before is kept as an
+    /// automatic snapshot, named in the result.
+    ///
+    /// For example:
+    ///
+    /// ```swift
+    /// try store.snapshot(named: "before-import")
+    /// // ...
+    /// let revert = try store.revert(toSnapshot: "before-import", only: .factory("account"))
+    /// try store.revert(toSnapshot: revert.undoSnapshot)   // and back again
+    /// ```
     ///
     /// - Throws: ``SnapshotError/unknownSnapshot(_:)``, ``StoreError``.
     @discardableResult
-    public func restore(snapshot name: String, only scope: RestoreScope = .everything) throws -> SnapshotRestore {
-        try storage.transaction(operation: "restore snapshot \(name)") {
-            guard try storage.snapshotRecord(named: name) != nil else { throw SnapshotError.unknownSnapshot(name) }
-            let undo = try automaticSnapshotName()
-            try storage.insertSnapshot(named: undo, automatic: true)
+    public func revert(toSnapshot name: String, only scope: SnapshotScope = .everything) throws -> SnapshotRevert {
+        try engine.write(operation: "revert to snapshot \(name)") { session in
+            guard try session.snapshot(named: name) != nil else { throw SnapshotError.unknownSnapshot(name) }
+            let undo = try automaticSnapshotName(in: session)
+            try session.insertSnapshot(named: undo, automatic: true)
 
-            let factory: String? = switch scope {
-            case .everything: nil
-            case .factory(let factory), .instance(let factory, _): factory
-            }
-            let inScope = { (key: String) in
-                if case .instance(_, let only) = scope { return key == only }
-                return true
-            }
-            let saved = try storage.snapshotClosures(name, factory: factory).filter { inScope($0.key) }
-            let savedKeys = Set(saved.map { "\($0.factory)/\($0.key)" })
+            let saved = try session.snapshotInstances(name, factory: scope.factory).filter { scope.contains($0.id) }
+            let savedIDs = Set(saved.map(\.id))
             var changed = 0
-            for closure in try storage.closureRecords(factory: factory)
-            where inScope(closure.key) && !savedKeys.contains("\(closure.factory)/\(closure.key)") {
-                try storage.deleteClosure(closure)
+            for instance in try session.instances(of: scope.factory) where scope.contains(instance.id) && !savedIDs.contains(instance.id) {
+                try session.deleteInstance(instance)
                 changed += 1
             }
-            for instance in saved where try restore(instance, from: name) {
+            for instance in saved where try revert(instance, to: name, in: session) {
                 changed += 1
             }
-            storage.invalidateCachedValues()
-            return SnapshotRestore(changedInstances: changed, undoSnapshot: undo)
+            return SnapshotRevert(changedInstances: changed, undoSnapshot: undo)
         }
     }
 
     /// Gives one instance the state snapshot `snapshot` holds; true if that
     /// changed anything.
-    private func restore(_ saved: SnapshotClosureRecord, from snapshot: String) throws -> Bool {
-        let cells = try storage.snapshotCells(snapshot, factory: saved.factory, key: saved.key)
-        guard let current = try storage.closureRecord(factory: saved.factory, key: saved.key) else {
-            let closure = try storage.insertClosure(
-                factory: saved.factory, key: saved.key, stateVersion: saved.stateVersion, recordsHistory: true,
-                createdAt: saved.createdAt)
-            for cell in cells { try storage.insertCell(closureID: closure.id, cell, recordsHistory: closure.recordsHistory) }
+    private func revert(_ saved: SnapshotInstanceRecord, to snapshot: String, in session: borrowing Session) throws -> Bool {
+        let cells = try session.snapshotCells(snapshot, of: saved.id)
+        guard let current = try session.instance(saved.id) else {
+            let instance = try session.insertInstance(
+                saved.id, stateVersion: saved.stateVersion, recordsHistory: true, createdAt: saved.createdAt)
+            _ = try session.reconcileCells(of: instance, with: cells, operation: "revert")
             return true
         }
         // The instance keeps its row, so closures other processes hold of it
-        // go on working and see the restored values.
+        // go on working and see the reverted values.
         var changed = false
         if current.stateVersion != saved.stateVersion {
-            try storage.setStateVersion(saved.stateVersion, ofClosure: current.id)
+            try session.setStateVersion(saved.stateVersion, of: current)
             changed = true
         }
-        let savedNames = Set(cells.map(\.name))
-        for cell in try storage.cellRecords(closureID: current.id) where !savedNames.contains(cell.name) {
-            try storage.deleteCell(closureID: current.id, name: cell.name, recordsHistory: current.recordsHistory, defaultOperation: "restore")
-            changed = true
-        }
-        let currentCells = Dictionary(uniqueKeysWithValues: try storage.cellRecords(closureID: current.id).map { ($0.name, $0) })
-        for cell in cells where currentCells[cell.name] != cell {
-            try storage.replaceCell(closureID: current.id, cell, recordsHistory: current.recordsHistory, defaultOperation: "restore")
-            changed = true
-        }
-        return changed
+        return try session.reconcileCells(of: current, with: cells, operation: "revert") > 0 || changed
     }
 
     /// `undo-2026-11-23T10:15:00.123Z`, with `-2`, `-3`... if taken already.
-    private func automaticSnapshotName() throws -> String {
+    private func automaticSnapshotName(in session: borrowing Session) throws -> String {
         let base = "undo-" + formatTimestamp(Date())
         var name = base
         var number = 1
-        while try storage.snapshotRecord(named: name) != nil {
+        while try session.snapshot(named: name) != nil {
             number += 1
             name = "\(base)-\(number)"
         }
@@ -167,9 +175,9 @@ extension Store {
     /// Writes a consistent, standalone copy of the store to `path`, which
     /// opens as a store of its own.
     ///
-    /// The copy is of one moment while other processes keep writing (SQLite's
-    /// `VACUUM INTO`, in one read transaction), and appears at `path` only
-    /// once complete.
+    /// The copy is of one moment while other processes keep writing (on
+    /// SQLite, `VACUUM INTO` in one read transaction), and appears at `path`
+    /// only once complete.
     ///
     /// - Parameters:
     ///   - path: The backup file.
@@ -183,7 +191,7 @@ extension Store {
         let temporary = path + ".cellar-backup-\(getpid())"
         unlink(temporary)
         do {
-            try storage.vacuum(into: temporary)
+            try engine.fresh { session in try session.backup(to: temporary) }
         } catch let error as StoreError {
             unlink(temporary)
             switch error {

@@ -15,7 +15,7 @@ extension Acct {
         var name: String
 
         func run() throws {
-            try reportingErrors { try Self.perform(name: name, in: options.context) }
+            try Self.perform(name: name, in: options.context)
         }
 
         static func perform(name: String, in context: AcctContext) throws {

@@ -24,7 +24,7 @@ extension Acct {
         }
 
         func run() throws {
-            try reportingErrors { try Self.perform(name: name, force: force, in: options.context) }
+            try Self.perform(name: name, force: force, in: options.context)
         }
 
         static func perform(name: String, force: Bool, in context: AcctContext) throws {
@@ -36,7 +36,7 @@ extension Acct {
                     throw CommandError.refused(
                         "The account '\(name)' still holds \(balance); withdraw it first, or close with --force to discard it.")
                 }
-                try ledger.store.delete(factory: accountFactory.name, key: name)
+                try ledger.store.delete(Ledger.instance(name))
                 return balance
             }
             if context.json {

@@ -14,7 +14,7 @@ extension Acct {
         @OptionGroup var operands: NameAndAmount
 
         func run() throws {
-            try reportingErrors { try Self.perform(name: operands.name, amount: operands.amount, in: options.context) }
+            try Self.perform(name: operands.name, amount: operands.amount, in: options.context)
         }
 
         static func perform(name: String, amount: String, in context: AcctContext) throws {

@@ -18,7 +18,7 @@ extension Acct {
         var limit: Int = 100
 
         func run() throws {
-            try reportingErrors { try Self.perform(name: name, limit: limit, in: options.context) }
+            try Self.perform(name: name, limit: limit, in: options.context)
         }
 
         struct EntryJSON: Encodable {
@@ -35,17 +35,19 @@ extension Acct {
             guard let ledger = try context.openForReading() else {
                 throw Ledger.unknownAccount(name, among: [])
             }
-            guard try ledger.contains(name) else { throw try ledger.unknownAccount(name) }
-            // One more than shown, so the first shown entry's amount is known.
-            let entries = try ledger.store.history(factory: accountFactory.name, key: name, limit: limit + 1)
-                .filter { $0.cell == "balance" }
+            // One more than shown, so the first shown entry's amount is known;
+            // read in one state, so the last running balance is the balance.
+            let entries = try ledger.store.read {
+                guard try ledger.contains(name) else { throw try ledger.unknownAccount(name) }
+                return try ledger.store.history(of: Ledger.instance(name), limit: limit + 1).filter { $0.cell == "balance" }
+            }
             var lines: [EntryJSON] = []
             var previous: Money?
             for entry in entries {
                 let balance = Money(minorUnits: try entry.decode(as: Int64.self))
                 let operation = entry.operation == "create" ? "open" : entry.operation ?? "change"
                 let amount = operation == "open" && previous == nil ? balance : previous.map { Money(minorUnits: balance.minorUnits - $0.minorUnits) }
-                lines.append(EntryJSON(sequence: entry.sequence, time: TimeInput.format(entry.time), operation: operation,
+                lines.append(EntryJSON(sequence: entry.sequence, time: formatTimestamp(entry.time), operation: operation,
                                        amount: amount.map(signed), balance: balance.description))
                 previous = balance
             }

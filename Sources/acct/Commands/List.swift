@@ -12,7 +12,7 @@ extension Acct {
         @OptionGroup var options: AcctOptions
 
         func run() throws {
-            try reportingErrors { try Self.perform(in: options.context) }
+            try Self.perform(in: options.context)
         }
 
         static func perform(in context: AcctContext) throws {

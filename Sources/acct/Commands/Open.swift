@@ -18,7 +18,7 @@ extension Acct {
         var initial: String = "0"
 
         func run() throws {
-            try reportingErrors { try Self.perform(name: name, initial: initial, in: options.context) }
+            try Self.perform(name: name, initial: initial, in: options.context)
         }
 
         static func perform(name: String, initial: String, in context: AcctContext) throws {

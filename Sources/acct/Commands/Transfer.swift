@@ -27,7 +27,7 @@ extension Acct {
         }
 
         func run() throws {
-            try reportingErrors { try Self.perform(from: from, to: to, amount: amount, in: options.context) }
+            try Self.perform(from: from, to: to, amount: amount, in: options.context)
         }
 
         static func perform(from: String, to: String, amount: String, in context: AcctContext) throws {

@@ -18,18 +18,16 @@ extension CellarTool {
         var force = false
 
         func run() throws {
-            try reportingErrors {
-                let store = try options.storeOptions.location.open(.readOnly)
-                do {
-                    try store.backup(to: file, replacingExisting: force)
-                } catch SnapshotError.backupTargetExists {
-                    throw CommandError.refused("The file '\(file)' exists already; choose another name or add --force to replace it.")
-                }
-                if options.json {
-                    try Output.json(["backup": file])
-                } else {
-                    Output.line("Backed up the store to '\(file)'.")
-                }
+            let store = try options.storeOptions.location.open(.readOnly)
+            do {
+                try store.backup(to: file, replacingExisting: force)
+            } catch SnapshotError.backupTargetExists {
+                throw CommandError.refused("The file '\(file)' exists already; choose another name or add --force to replace it.")
+            }
+            if options.json {
+                try Output.json(["backup": file])
+            } else {
+                Output.line("Backed up the store to '\(file)'.")
             }
         }
     }

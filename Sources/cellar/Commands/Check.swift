@@ -20,34 +20,32 @@ extension CellarTool {
         }
 
         func run() throws {
-            try reportingErrors {
-                let path = options.storeOptions.location.path()
-                let status = try Store.migrationStatus(at: path)
-                let schemaVersion = status.applied.last?.version ?? 0
-                let latest = (status.pending.last ?? status.applied.last)?.version ?? 0
-                guard status.pending.isEmpty else {
-                    throw CommandError(
-                        "The store '\(path)' has schema version \(schemaVersion) and needs migrating to \(latest); run 'cellar migrate'.",
-                        status: .storeUnusable)
-                }
-                let store = try options.storeOptions.location.open(.readOnly)
-                let problems = try store.checkIntegrity()
-                let instances = try store.factoryNames().reduce(0) { $0 + (try store.keys(of: $1).count) }
-                let report = Report(integrity: problems.isEmpty ? "ok" : "damaged", problems: problems,
-                                    schemaVersion: schemaVersion, latestSchemaVersion: latest, instances: instances)
-                if options.json {
-                    try Output.json(report)
-                } else {
-                    Output.line("integrity: \(report.integrity)")
-                    for problem in problems { Output.line("  \(problem)") }
-                    Output.line("schema version: \(schemaVersion) (up to date)")
-                    Output.line("instances: \(instances)")
-                }
-                guard problems.isEmpty else {
-                    throw CommandError(
-                        "The store '\(path)' is damaged (\(problems.count) problem\(problems.count == 1 ? "" : "s")); restore it from a backup.",
-                        status: .storeUnusable)
-                }
+            let path = options.storeOptions.location.path()
+            let status = try Store.migrationStatus(at: path)
+            let schemaVersion = status.applied.last?.version ?? 0
+            let latest = (status.pending.last ?? status.applied.last)?.version ?? 0
+            guard status.pending.isEmpty else {
+                throw CommandError(
+                    "The store '\(path)' has schema version \(schemaVersion) and needs migrating to \(latest); run 'cellar migrate'.",
+                    status: .storeUnusable)
+            }
+            let store = try options.storeOptions.location.open(.readOnly)
+            let problems = try store.checkIntegrity()
+            let instances = try store.factoryNames().reduce(0) { $0 + (try store.keys(of: $1).count) }
+            let report = Report(integrity: problems.isEmpty ? "ok" : "damaged", problems: problems,
+                                schemaVersion: schemaVersion, latestSchemaVersion: latest, instances: instances)
+            if options.json {
+                try Output.json(report)
+            } else {
+                Output.line("integrity: \(report.integrity)")
+                for problem in problems { Output.line("  \(problem)") }
+                Output.line("schema version: \(schemaVersion) (up to date)")
+                Output.line("instances: \(instances)")
+            }
+            guard problems.isEmpty else {
+                throw CommandError(
+                    "The store '\(path)' is damaged (\(problems.count) problem\(problems.count == 1 ? "" : "s")); restore it from a backup.",
+                    status: .storeUnusable)
             }
         }
     }

@@ -27,30 +27,23 @@ extension CellarTool {
         }
 
         func run() throws {
-            try reportingErrors {
-                let name = try InstanceName(parsing: instance)
-                let store = try options.storeOptions.location.open(.existingOnly)
-                guard let inspection = try store.inspect(factory: name.factory, key: name.key) else {
-                    throw try name.unknown(in: store)
+            let (store, name) = try options.openWithInstance(instance, access: .existingOnly)
+            guard let inspection = try store.inspect(name) else { throw try unknownInstance(name, in: store) }
+            if !yes {
+                guard isatty(STDIN_FILENO) == 1 else {
+                    throw CommandError.badInput("Not deleting \(name) without confirmation: standard input is not a terminal; add --yes.")
                 }
-                if !yes {
-                    guard isatty(STDIN_FILENO) == 1 else {
-                        throw CommandError.badInput("Not deleting \(name) without confirmation: standard input is not a terminal; add --yes.")
-                    }
-                    let cells = inspection.cells.count
-                    Output.prompt("Delete \(name) and its \(cells) cell\(cells == 1 ? "" : "s")? [y/N] ")
-                    guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
-                        throw CommandError.refused("Nothing was deleted.")
-                    }
+                let cells = inspection.cells.count
+                Output.prompt("Delete \(name) and its \(cells) cell\(cells == 1 ? "" : "s")? [y/N] ")
+                guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                    throw CommandError.refused("Nothing was deleted.")
                 }
-                guard try store.delete(factory: name.factory, key: name.key) else {
-                    throw try name.unknown(in: store)
-                }
-                if options.json {
-                    try Output.json(Deleted(deleted: name.description))
-                } else {
-                    Output.line("Deleted \(name).")
-                }
+            }
+            guard try store.delete(name) else { throw try unknownInstance(name, in: store) }
+            if options.json {
+                try Output.json(Deleted(deleted: name.description))
+            } else {
+                Output.line("Deleted \(name).")
             }
         }
     }

@@ -23,22 +23,20 @@ extension CellarTool {
         var force = false
 
         func run() throws {
-            try reportingErrors {
-                if let file, !force, FileManager.default.fileExists(atPath: file) {
-                    throw CommandError.refused("The file '\(file)' exists already; choose another name or add --force to overwrite it.")
-                }
-                let store = try storeOptions.location.open(.readOnly)
-                let text = try Output.jsonText(try store.exportInstances(), pretty: true)
-                guard let file else {
-                    Output.line(text)
-                    return
-                }
-                do {
-                    try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
-                } catch {
-                    throw CommandError("Cannot write '\(file)' (\(error)); check the folder and its permissions.",
-                                       status: .storeUnusable)
-                }
+            if let file, !force, FileManager.default.fileExists(atPath: file) {
+                throw CommandError.refused("The file '\(file)' exists already; choose another name or add --force to overwrite it.")
+            }
+            let store = try storeOptions.location.open(.readOnly)
+            let text = try Output.jsonText(try store.exportInstances(), pretty: true)
+            guard let file else {
+                Output.line(text)
+                return
+            }
+            do {
+                try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+            } catch {
+                throw CommandError("Cannot write '\(file)' (\(error)); check the folder and its permissions.",
+                                   status: .storeUnusable)
             }
         }
     }

@@ -41,25 +41,21 @@ extension CellarTool {
             }
 
             func run() throws {
-                try reportingErrors {
-                    let name = try InstanceName(parsing: instance)
-                    guard limit > 0 else { throw CommandError.badInput("--limit must be 1 or more, not \(limit).") }
-                    let since = try since.map { text throws(CommandError) in try TimeInput.time(text) }
-                    let store = try options.storeOptions.location.open(.readOnly)
-                    guard try store.contains(factory: name.factory, key: name.key) else { throw try name.unknown(in: store) }
-                    let entries = try store.history(factory: name.factory, key: name.key, since: since, limit: limit)
-                    if options.json {
-                        try Output.json(entries.map {
-                            EntryJSON(sequence: $0.sequence, time: TimeInput.format($0.time), cell: $0.cell,
-                                      type: $0.typeName, value: $0.value?.description, operation: $0.operation)
-                        })
-                        return
-                    }
-                    let width = entries.map { ($0.operation ?? "").count }.max() ?? 0
-                    for entry in entries {
-                        let change = entry.value.map { "\(entry.cell) = \($0)" } ?? "\(entry.cell) removed"
-                        Output.line("#\(entry.sequence)  \(TimeInput.format(entry.time))  \(padded(entry.operation ?? "", to: width))  \(change)")
-                    }
+                guard limit > 0 else { throw CommandError.badInput("--limit must be 1 or more, not \(limit).") }
+                let since = try since.map { text throws(CommandError) in try TimeInput.time(text) }
+                let (store, name) = try options.openWithInstance(instance, access: .readOnly)
+                let entries = try store.history(of: name, since: since, limit: limit)
+                if options.json {
+                    try Output.json(entries.map {
+                        EntryJSON(sequence: $0.sequence, time: formatTimestamp($0.time), cell: $0.cell,
+                                  type: $0.typeName, value: $0.value?.description, operation: $0.operation)
+                    })
+                    return
+                }
+                let width = entries.map { ($0.operation ?? "").count }.max() ?? 0
+                for entry in entries {
+                    let change = entry.value.map { "\(entry.cell) = \($0)" } ?? "\(entry.cell) removed"
+                    Output.line("#\(entry.sequence)  \(formatTimestamp(entry.time))  \(padded(entry.operation ?? "", to: width))  \(change)")
                 }
             }
         }
@@ -87,22 +83,20 @@ extension CellarTool {
             }
 
             func run() throws {
-                try reportingErrors {
-                    let store: () throws -> Store = { try options.storeOptions.location.open(.existingOnly) }
-                    let removed: Int
-                    if let olderThan {
-                        let age = try TimeInput.duration(olderThan)
-                        let seconds = Double(age.components.seconds)
-                        removed = try store().pruneHistory(olderThan: Date().addingTimeInterval(-seconds))
-                    } else {
-                        guard let keep, keep >= 0 else { throw CommandError.badInput("--keep must be 0 or more.") }
-                        removed = try store().pruneHistory(keepingLast: keep)
-                    }
-                    if options.json {
-                        try Output.json(["pruned": removed])
-                    } else {
-                        Output.line("Pruned \(removed) history entr\(removed == 1 ? "y" : "ies").")
-                    }
+                let store: () throws -> Store = { try options.storeOptions.location.open(.existingOnly) }
+                let removed: Int
+                if let olderThan {
+                    let age = try TimeInput.duration(olderThan)
+                    let seconds = Double(age.components.seconds)
+                    removed = try store().pruneHistory(olderThan: Date().addingTimeInterval(-seconds))
+                } else {
+                    guard let keep, keep >= 0 else { throw CommandError.badInput("--keep must be 0 or more.") }
+                    removed = try store().pruneHistory(keepingLast: keep)
+                }
+                if options.json {
+                    try Output.json(["pruned": removed])
+                } else {
+                    Output.line("Pruned \(removed) history entr\(removed == 1 ? "y" : "ies").")
                 }
             }
         }
@@ -141,22 +135,18 @@ extension CellarTool {
         }
 
         func run() throws {
-            try reportingErrors {
-                let name = try InstanceName(parsing: instance)
-                let time = try to.map { text throws(CommandError) in try TimeInput.time(text) }
-                let store = try options.storeOptions.location.open(.existingOnly)
-                guard try store.contains(factory: name.factory, key: name.key) else { throw try name.unknown(in: store) }
-                let result = if let time {
-                    try store.rewind(factory: name.factory, key: name.key, to: time)
-                } else {
-                    try store.rewind(factory: name.factory, key: name.key, toSequence: toSequence ?? 0)
-                }
-                if options.json {
-                    try Output.json(RewindJSON(instance: name.description, sequence: result.sequence, changedCells: result.changedCells))
-                } else {
-                    let cells = result.changedCells
-                    Output.line("Rewound \(name) to #\(result.sequence) (\(cells) cell\(cells == 1 ? "" : "s") changed).")
-                }
+            let time = try to.map { text throws(CommandError) in try TimeInput.time(text) }
+            let (store, name) = try options.openWithInstance(instance, access: .existingOnly)
+            let result = if let time {
+                try store.rewind(name, to: time)
+            } else {
+                try store.rewind(name, toSequence: toSequence ?? 0)
+            }
+            if options.json {
+                try Output.json(RewindJSON(instance: name.description, sequence: result.sequence, changedCells: result.changedCells))
+            } else {
+                let cells = result.changedCells
+                Output.line("Rewound \(name) to #\(result.sequence) (\(cells) cell\(cells == 1 ? "" : "s") changed).")
             }
         }
     }

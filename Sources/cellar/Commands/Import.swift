@@ -27,28 +27,25 @@ extension CellarTool {
         }
 
         func run() throws {
-            try reportingErrors {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw CommandError.badInput("Cannot read '\(file)'; check that it exists and that you may read it.")
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CommandError.badInput("Cannot read '\(file)'; check that it exists and that you may read it.")
+            }
+            let export: StoreExport
+            do {
+                export = try JSONDecoder().decode(StoreExport.self, from: data)
+            } catch {
+                throw CommandError.badInput("'\(file)' is not a Cellar export (\(Self.reason(error))); nothing was imported.")
+            }
+            let store = try options.storeOptions.location.open(.createIfMissing)
+            do {
+                let count = try store.importInstances(export, replacingExisting: replace)
+                if options.json {
+                    try Output.json(Summary(imported: count))
+                } else {
+                    Output.line("Imported \(count) instance\(count == 1 ? "" : "s").")
                 }
-                let export: StoreExport
-                do {
-                    export = try JSONDecoder().decode(StoreExport.self, from: data)
-                } catch {
-                    throw CommandError.badInput("'\(file)' is not a Cellar export (\(Self.reason(error))); nothing was imported.")
-                }
-                let store = try options.storeOptions.location.open(.createIfMissing)
-                do {
-                    let count = try store.importInstances(export, replacingExisting: replace)
-                    if options.json {
-                        try Output.json(Summary(imported: count))
-                    } else {
-                        Output.line("Imported \(count) instance\(count == 1 ? "" : "s").")
-                    }
-                } catch ImportError.conflict(let instances) {
-                    let shown = instances.prefix(3).joined(separator: ", ") + (instances.count > 3 ? " and \(instances.count - 3) more" : "")
-                    throw CommandError.refused("The store already holds \(shown); nothing was imported (add --replace to overwrite them).")
-                }
+            } catch ImportError.conflict(let instances) {
+                throw CommandError.refused("The store already holds \(ImportError.summary(of: instances)); nothing was imported (add --replace to overwrite them).")
             }
         }
 

@@ -20,20 +20,16 @@ extension CellarTool {
         var instance: String
 
         func run() throws {
-            try reportingErrors {
-                let name = try InstanceName(parsing: instance)
-                let store = try options.storeOptions.location.open(.readOnly)
-                guard let inspection = try store.inspect(factory: name.factory, key: name.key) else {
-                    throw try name.unknown(in: store)
-                }
-                if options.json {
-                    try Output.json(try store.exportInstance(factory: name.factory, key: name.key))
-                    return
-                }
-                Output.line("\(name)  (state version \(inspection.stateVersion), created \(TimeInput.format(inspection.createdAt)))")
-                for cell in inspection.cells {
-                    Output.line("  \(cell.name): \(cell.typeName) = \(cell.value)")
-                }
+            let (store, id) = try options.openWithInstance(instance, access: .readOnly)
+            if options.json {
+                guard let exported = try store.exportInstance(id) else { throw try unknownInstance(id, in: store) }
+                try Output.json(exported)
+                return
+            }
+            guard let inspection = try store.inspect(id) else { throw try unknownInstance(id, in: store) }
+            Output.line("\(id)  (state version \(inspection.stateVersion), created \(formatTimestamp(inspection.createdAt)))")
+            for cell in inspection.cells {
+                Output.line("  \(cell.name): \(cell.typeName) = \(cell.value)")
             }
         }
     }

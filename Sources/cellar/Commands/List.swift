@@ -14,24 +14,19 @@ extension CellarTool {
         @Argument(help: "Only this factory's instances.")
         var factory: String?
 
-        struct Entry: Encodable {
-            let factory: String
-            let key: String
-        }
-
         func run() throws {
-            try reportingErrors {
-                if let factory { try NameRules.validate(factory, as: "factory name") }
-                let store = try options.storeOptions.location.open(.readOnly)
+            if let factory { try NameRules.validate(factory, as: "factory name") }
+            let store = try options.storeOptions.location.open(.readOnly)
+            let instances = try store.read {
                 let factories = try factory.map { [$0] } ?? store.factoryNames()
-                let entries = try factories.flatMap { factory in
-                    try store.keys(of: factory).map { Entry(factory: factory, key: $0) }
+                return try factories.flatMap { factory in
+                    try store.keys(of: factory).map { InstanceID(factory: factory, key: $0) }
                 }
-                if options.json {
-                    try Output.json(entries)
-                } else {
-                    for entry in entries { Output.line("\(entry.factory)/\(entry.key)") }
-                }
+            }
+            if options.json {
+                try Output.json(instances)  // [{"factory": ..., "key": ...}]
+            } else {
+                for instance in instances { Output.line(instance.description) }
             }
         }
     }

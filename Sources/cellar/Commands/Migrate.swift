@@ -25,27 +25,25 @@ extension CellarTool {
         }
 
         func run() throws {
-            try reportingErrors {
-                let path = options.storeOptions.location.path()
-                let before = try Store.migrationStatus(at: path)
-                if !status && !before.pending.isEmpty {
-                    _ = try options.storeOptions.location.open(.existingOnly)
+            let path = options.storeOptions.location.path()
+            let before = try Store.migrationStatus(at: path)
+            if !status && !before.pending.isEmpty {
+                _ = try options.storeOptions.location.open(.existingOnly)
+            }
+            let after = status ? before : try Store.migrationStatus(at: path)
+            if options.json {
+                let entry = { (migration: MigrationStatus.Migration) in
+                    StatusJSON.Entry(version: migration.version, name: migration.name, appliedAt: migration.appliedAt)
                 }
-                let after = status ? before : try Store.migrationStatus(at: path)
-                if options.json {
-                    let entry = { (migration: MigrationStatus.Migration) in
-                        StatusJSON.Entry(version: migration.version, name: migration.name, appliedAt: migration.appliedAt)
-                    }
-                    try Output.json(StatusJSON(applied: after.applied.map(entry), pending: after.pending.map(entry)))
-                    return
-                }
-                for migration in after.applied {
-                    let new = !status && before.pending.contains { $0.version == migration.version }
-                    Output.line("\(fileName(migration))  \(new ? "applied now" : "applied \(migration.appliedAt ?? "")")")
-                }
-                for migration in after.pending {
-                    Output.line("\(fileName(migration))  pending")
-                }
+                try Output.json(StatusJSON(applied: after.applied.map(entry), pending: after.pending.map(entry)))
+                return
+            }
+            for migration in after.applied {
+                let new = !status && before.pending.contains { $0.version == migration.version }
+                Output.line("\(fileName(migration))  \(new ? "applied now" : "applied \(migration.appliedAt ?? "")")")
+            }
+            for migration in after.pending {
+                Output.line("\(fileName(migration))  pending")
             }
         }
 

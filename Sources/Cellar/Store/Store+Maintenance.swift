@@ -1,12 +1,11 @@
 /// Looking after the store file: its integrity and its schema.
 extension Store {
-    /// Runs SQLite's `PRAGMA integrity_check` over the whole file.
+    /// Checks the whole store for damage (SQLite's `PRAGMA integrity_check`).
     ///
-    /// - Returns: The problems SQLite found, one sentence each; empty when
-    ///   the file is intact.
+    /// - Returns: The problems found, one sentence each; empty when the
+    ///   store is intact.
     public func checkIntegrity() throws -> [String] {
-        let report = try storage.withLock { try storage.integrityCheck() }
-        return report == ["ok"] ? [] : report
+        try engine.fresh { session in try session.integrityProblems() }
     }
 
     /// The schema migrations applied to the store at `path` and those this
@@ -15,7 +14,7 @@ extension Store {
     /// - Throws: ``StoreError`` if there is no store at `path`, or it is not a
     ///   Cellar store, or a newer Cellar wrote it.
     public static func migrationStatus(at path: String) throws -> MigrationStatus {
-        try Storage.migrationStatus(at: path)
+        try SQLiteBackend.migrationStatus(at: path)
     }
 }
 

@@ -39,7 +39,7 @@ extension Store {
         /// Read an existing store and never write to it.
         case readOnly
 
-        var storageMode: Storage.AccessMode {
+        var openMode: SQLiteBackend.OpenMode {
             switch self {
             case .createIfMissing: .create
             case .existingOnly: .readWrite

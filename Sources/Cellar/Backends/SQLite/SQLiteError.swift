@@ -84,6 +84,8 @@ extension SQLiteError {
         public static let constraint = ResultCode(rawValue: SQLITE_CONSTRAINT)
         public static let mismatch = ResultCode(rawValue: SQLITE_MISMATCH)
         public static let misuse = ResultCode(rawValue: SQLITE_MISUSE)
+        /// A parameter index out of range, or a wrong number of values bound.
+        public static let range = ResultCode(rawValue: SQLITE_RANGE)
         public static let notADatabase = ResultCode(rawValue: SQLITE_NOTADB)
     }
 }

@@ -14,16 +14,16 @@ internal import Foundation
 /// `sqlite3_close_v2` in `deinit`.
 ///
 /// A connection is not `Sendable`: it is used by one thread at a time, and
-/// ``Storage`` guards the one it owns with a lock, which is also why its
+/// the ``Engine`` above its ``SQLiteBackend`` guards it with a lock, which is also why its
 /// caches need no run-time exclusivity checks.
 final class Connection {
     let handle: OpaquePointer
     let path: String
     @exclusivity(unchecked) private var statementCache: [String: Statement] = [:]
-    /// The same cache for SQL written as literals, keyed by the literal's
-    /// address: hashing a pointer instead of the text keeps lookups off the
-    /// profile of the hot path.
-    @exclusivity(unchecked) private var literalStatementCache: [UnsafeRawPointer: Statement] = [:]
+    /// The same cache for the backend's queries, keyed by the query object:
+    /// hashing a pointer instead of the text keeps lookups off the profile
+    /// of the hot path.
+    @exclusivity(unchecked) private var queryCache: [ObjectIdentifier: Statement] = [:]
     /// Kept alive here because SQLite's busy handler points at it.
     var busyWait: BusyWait?
 
@@ -44,7 +44,7 @@ final class Connection {
 
     deinit {
         statementCache.removeAll()
-        literalStatementCache.removeAll()
+        queryCache.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -88,14 +88,14 @@ final class Connection {
         return statement
     }
 
-    /// A statement for the literal `sql`, prepared once and reused for the connection's life.
-    func cachedStatement(_ sql: StaticString) throws(SQLiteError) -> Statement {
-        let key = UnsafeRawPointer(sql.utf8Start)
-        if let statement = literalStatementCache[key] {
+    /// The statement for `query`, prepared once and reused for the connection's life.
+    func cachedStatement(_ query: SQLQuery) throws(SQLiteError) -> Statement {
+        let key = ObjectIdentifier(query)
+        if let statement = queryCache[key] {
             return statement
         }
-        let statement = try Statement(connection: self, sql: sql.description, persistent: true)
-        literalStatementCache[key] = statement
+        let statement = try Statement(connection: self, sql: query.sql, persistent: true)
+        queryCache[key] = statement
         return statement
     }
 
@@ -104,7 +104,7 @@ final class Connection {
     /// run ended in an error (an interrupted or schema-changed statement).
     func evictCachedStatement(_ sql: String) {
         statementCache[sql] = nil
-        literalStatementCache = literalStatementCache.filter { $0.value.sql != sql }
+        queryCache = queryCache.filter { $0.value.sql != sql }
     }
 
     /// The rows the latest INSERT, UPDATE or DELETE changed.

@@ -17,9 +17,9 @@
 /// file by any number of processes: each change commits in one transaction,
 /// and a read-modify-write never works from a stale value.
 public final class Store: Sendable {
-    /// The store file's path, or `":memory:"`.
+    /// Where the store is: the file's path, or `":memory:"`.
     public let path: String
-    let storage: Storage
+    let engine: Engine
 
     /// Opens the store at `path`, creating it (and applying the schema) if
     /// it does not exist.
@@ -34,9 +34,9 @@ public final class Store: Sendable {
     /// - Throws: ``StoreError``.
     public init(at path: String, options: Options = Options()) throws {
         self.path = path
-        self.storage = try Storage(
-            path: path, mode: options.access.storageMode, durability: options.durability,
-            busyTimeoutMilliseconds: options.busyTimeoutMilliseconds, isExclusive: options.sharing == .exclusive)
+        self.engine = Engine(backend: try SQLiteBackend(
+            path: path, mode: options.access.openMode, durability: options.durability,
+            busyTimeoutMilliseconds: options.busyTimeoutMilliseconds, exclusive: options.sharing == .exclusive))
     }
 
     /// A private store in memory, gone when the last reference to it is:
@@ -52,14 +52,16 @@ public final class Store: Sendable {
     ///
     /// Restoring the same key again in this process returns closures that
     /// share the same cells. An instance stored at an older state version of
-    /// the factory is migrated first (see ``StateMigration``).
+    /// the factory is migrated first (see ``StateMigration``). Restoring
+    /// writes (it may create the instance or its cells), so it cannot run
+    /// inside ``read(_:)``.
     ///
     /// - Parameters:
     ///   - factory: Builds the instance's closures.
     ///   - key: Names the instance; see <doc:KeysAndNames>.
     /// - Returns: What the factory's build closure returned.
     /// - Throws: ``CellError`` for an invalid key, a cell stored with another
-    ///   type or state from a newer factory; ``StoreError`` if the file cannot
+    ///   type or state from a newer factory; ``StoreError`` if the store cannot
     ///   be used. Nothing is stored when it throws.
     public func restore<Instance>(_ factory: Factory<Instance>, key: String) throws -> Instance {
         guard let instance = try restore(factory, key: key, creatingIfMissing: true) else {
@@ -77,50 +79,49 @@ public final class Store: Sendable {
     private func restore<Instance>(
         _ factory: Factory<Instance>, key: String, creatingIfMissing: Bool
     ) throws -> Instance? {
-        try NameRules.validate(factory.name, as: "factory name")
-        try NameRules.validate(key, as: "key")
-        return try storage.transaction {
-            var closure: ClosureRecord
-            if let stored = try storage.closureRecord(factory: factory.name, key: key) {
-                closure = stored
+        let id = InstanceID(factory: factory.name, key: key)
+        try id.validate()
+        return try engine.write { session in
+            var instance: InstanceRecord
+            if let stored = try session.instance(id) {
+                instance = stored
             } else if creatingIfMissing {
-                closure = try storage.insertClosure(
-                    factory: factory.name, key: key, stateVersion: factory.stateVersion, recordsHistory: factory.recordsHistory)
+                instance = try session.insertInstance(id, stateVersion: factory.stateVersion, recordsHistory: factory.recordsHistory)
             } else {
                 return nil
             }
-            if closure.recordsHistory != factory.recordsHistory {
-                try storage.setRecordsHistory(factory.recordsHistory, ofClosure: closure.id)
-                closure = try storage.closureRecord(id: closure.id) ?? closure
+            if instance.recordsHistory != factory.recordsHistory {
+                try session.setRecordsHistory(factory.recordsHistory, of: instance)
+                instance = try session.instance(rowID: instance.rowID) ?? instance
             }
-            try migrateState(of: &closure, to: factory)
-            let cells = Cells(storage: storage, closure: closure)
-            let instance = factory.build(cells)
+            try migrateState(of: &instance, to: factory, in: session)
+            let cells = Cells(engine: engine, instance: instance)
+            let built = factory.build(cells)
             try cells.finishBuilding()
-            return instance
+            return built
         }
     }
 
     /// Runs the state migrations an instance stored at an older version missed.
-    private func migrateState<Instance>(of closure: inout ClosureRecord, to factory: Factory<Instance>) throws {
-        let instance = "\(closure.factory)/\(closure.key)"
-        guard closure.stateVersion <= factory.stateVersion else {
-            throw CellError.newerStateVersion(instance: instance, storedVersion: closure.stateVersion, factoryVersion: factory.stateVersion)
+    private func migrateState<Instance>(
+        of instance: inout InstanceRecord, to factory: Factory<Instance>, in session: borrowing Session
+    ) throws {
+        guard instance.stateVersion <= factory.stateVersion else {
+            throw CellError.newerStateVersion(instance: instance.id, storedVersion: instance.stateVersion, factoryVersion: factory.stateVersion)
         }
-        guard closure.stateVersion < factory.stateVersion else { return }
-        let editor = StateEditor(storage: storage, closure: closure)
-        try storage.withOperation("migrate") {
-            for migration in factory.migrations where migration.version > closure.stateVersion {
+        guard instance.stateVersion < factory.stateVersion else { return }
+        let editor = StateEditor(engine: engine, instance: instance)
+        let storedVersion = instance.stateVersion
+        try engine.write(operation: "migrate") { _ in
+            for migration in factory.migrations where migration.version > storedVersion {
                 try migration.migrate(editor)
             }
         }
-        try storage.setStateVersion(factory.stateVersion, ofClosure: closure.id)
-        // Cells of this instance already live in this process hold old shapes.
-        storage.invalidateCachedValues()
-        closure = try storage.closureRecord(id: closure.id) ?? closure
+        try session.setStateVersion(factory.stateVersion, of: instance)
+        instance = try session.instance(rowID: instance.rowID) ?? instance
     }
 
-    /// Deletes the instance `factory/key` and its cells.
+    /// Deletes the instance `id` and its cells.
     ///
     /// Closures of the instance still held in any process throw
     /// ``CellError/instanceDeleted(instance:)`` from then on; restoring the
@@ -128,16 +129,20 @@ public final class Store: Sendable {
     ///
     /// - Returns: False if there was no such instance.
     @discardableResult
-    public func delete(factory: String, key: String) throws -> Bool {
-        try storage.transaction { try storage.deleteClosure(factory: factory, key: key) }
+    public func delete(_ id: InstanceID) throws -> Bool {
+        try engine.write { session in
+            guard let instance = try session.instance(id) else { return false }
+            try session.deleteInstance(instance)
+            return true
+        }
     }
 
-    // MARK: Transactions
+    // MARK: Transactions and reads
 
     /// Runs `body` so that every cell change in it commits together, or none
     /// does.
     ///
-    /// If `body` throws, the file and every cell's value in memory are as
+    /// If `body` throws, the store and every cell's value in memory are as
     /// they were before, and the error is rethrown. Transactions nest: an
     /// inner one that throws undoes only its own changes, if the outer one
     /// catches the error.
@@ -152,7 +157,8 @@ public final class Store: Sendable {
     /// ```
     ///
     /// The store's write lock is held while `body` runs: other processes wait
-    /// (up to the busy timeout), so keep `body` short.
+    /// (up to the busy timeout), so keep `body` short. To read several values
+    /// without writing, use ``read(_:)``, which does not take the lock.
     ///
     /// - Parameters:
     ///   - operation: Names the changes in the store's history, e.g.
@@ -161,6 +167,39 @@ public final class Store: Sendable {
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws, or ``StoreError`` if the commit fails.
     public func transaction<Result>(operation: String? = nil, _ body: () throws -> Result) throws -> Result {
-        try storage.transaction(operation: operation, body)
+        try engine.write(operation: operation) { _ in try body() }
+    }
+
+    /// Runs `body` so that everything it reads comes from one committed
+    /// state of the store, as if nothing changed while it ran.
+    ///
+    /// Each read on its own (a cell's `get()`, ``inspect(_:)``) is always of
+    /// one committed state; `read` makes several reads agree with each other.
+    /// Without it, another process's transfer could commit between reading
+    /// two balances, and their sum would be one that never existed.
+    ///
+    /// For example, a total that is always exact while other processes
+    /// transfer money:
+    ///
+    /// ```swift
+    /// let total = try store.read {
+    ///     try checking.balance() + savings.balance()
+    /// }
+    /// ```
+    ///
+    /// Everything in the store reads consistently inside it: cells, the
+    /// inspection API, ``keys(of:)``, ``factoryNames()``,
+    /// ``history(of:since:limit:)`` and ``snapshots()``. It takes no write
+    /// lock: writers in other processes go on while it runs, and it waits
+    /// for none of them. Inside a ``transaction(operation:_:)`` it reads that
+    /// transaction's own, uncommitted state.
+    ///
+    /// - Parameter body: The reads. A change attempted inside it (a cell's
+    ///   `set` or `update`, ``restore(_:key:)``, a transaction) throws
+    ///   ``StoreError/writeInsideRead``.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws, or ``StoreError``.
+    public func read<Result>(_ body: () throws -> Result) throws -> Result {
+        try engine.read { _ in try body() }
     }
 }

@@ -1,5 +1,6 @@
-/// A store file that cannot be used as asked: missing, foreign, damaged,
-/// read-only, full, busy or written by a newer Cellar.
+/// A store that cannot be used as asked: missing, foreign, damaged,
+/// read-only, full, busy or written by a newer Cellar, or a change asked
+/// for where only reads may happen.
 ///
 /// Every case reads as one sentence that says what happened and what to do;
 /// whatever failed left the stored state as it was.
@@ -39,6 +40,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// SQLite rolled back the enclosing transaction by itself after an
     /// earlier error inside it (such as a full disk); nothing in it was saved.
     case transactionAborted(path: String)
+    /// A change was attempted inside ``Store/read(_:)``, which only reads.
+    case writeInsideRead
     /// A failure SQLite reported that has no better name.
     case sqlite(SQLiteError)
 
@@ -68,32 +71,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "The store '\(path)' stayed locked by another process for more than \(timeout) ms; try again."
         case .transactionAborted(let path):
             "SQLite rolled back the transaction on '\(path)' after an earlier error in it; nothing in it was saved."
+        case .writeInsideRead:
+            "A change was attempted inside store.read { }, which only reads; make changes in store.transaction { } instead."
         case .sqlite(let error):
             error.description
-        }
-    }
-}
-
-extension StoreError {
-    /// The domain error a SQLite failure on the store at `path` stands for.
-    init(_ error: SQLiteError, path: String, busyTimeoutMilliseconds: Int) {
-        switch error.code {
-        case .busy, .locked:
-            self = .busy(path: path, timeoutMilliseconds: busyTimeoutMilliseconds)
-        case .full:
-            self = .diskFull(path: path)
-        case .readOnly:
-            self = .readOnly(path: path)
-        case .notADatabase:
-            self = .notADatabase(path: path)
-        case .corrupt:
-            self = .corrupt(path: path, detail: error.message)
-        case .ioError:
-            self = .ioError(path: path, detail: error.message)
-        case .cannotOpen:
-            self = .cannotOpen(path: path, reason: error.message)
-        default:
-            self = .sqlite(error)
         }
     }
 }

@@ -4,7 +4,7 @@ internal import FoundationEssentials
 internal import Foundation
 #endif
 
-/// One schema migration: a file `NNNN_name.sql` of `Migrations/`.
+/// One schema migration: a file `NNNN_name.sql` of `Migrations/SQLite/`.
 struct Migration: Sendable, Equatable {
     let version: Int
     let name: String
@@ -24,7 +24,7 @@ struct Migration: Sendable, Equatable {
 }
 
 /// Creates and upgrades the schema of a store file from the SQL files in
-/// `Migrations/`, embedded into the library at build time.
+/// `Migrations/SQLite/`, embedded into the library at build time.
 ///
 /// Each migration runs once, in its own `BEGIN IMMEDIATE` transaction, together
 /// with the row in `cellar_migrations` that records it: a crash leaves a
@@ -37,18 +37,18 @@ struct Migrator: Sendable {
 
     let migrations: [Migration]
 
-    /// The migrations of this build, as embedded from `Migrations/`.
-    static let embedded = Migrator(files: embeddedMigrationFiles)
+    /// The migrations of this build, as embedded from `Migrations/SQLite/`.
+    static let embedded = Migrator(files: embeddedMigrationFiles["SQLite"] ?? [])
 
     init(files: [(fileName: String, sql: String)]) {
         let migrations = files.map { file in
             guard let migration = Migration(fileName: file.fileName, sql: file.sql) else {
-                preconditionFailure("Migrations/\(file.fileName) is not named NNNN_name.sql")
+                preconditionFailure("Migrations/SQLite/\(file.fileName) is not named NNNN_name.sql")
             }
             return migration
         }
         for (offset, migration) in migrations.enumerated() where migration.version != offset + 1 {
-            preconditionFailure("Migrations/ must be numbered 1, 2, 3... without gaps; found \(migration.version) at position \(offset + 1)")
+            preconditionFailure("Migrations/SQLite/ must be numbered 1, 2, 3... without gaps; found \(migration.version) at position \(offset + 1)")
         }
         self.migrations = migrations
     }

@@ -10,50 +10,48 @@ public import Foundation
 extension Store {
     /// The names of the factories that have instances in the store, sorted.
     public func factoryNames() throws -> [String] {
-        try storage.withFreshView { try storage.factoryNames() }
+        try engine.read { session in try session.factoryNames() }
     }
 
     /// The keys of `factory`'s instances, sorted.
     public func keys(of factory: String) throws -> [String] {
-        try storage.withFreshView { try storage.closureRecords(factory: factory).map(\.key) }
+        try engine.read { session in try session.instances(of: factory).map(\.id.key) }
     }
 
-    /// True if the store holds the instance `factory/key`.
-    public func contains(factory: String, key: String) throws -> Bool {
-        try storage.withFreshView { try storage.closureRecord(factory: factory, key: key) != nil }
+    /// True if the store holds the instance `id`.
+    public func contains(_ id: InstanceID) throws -> Bool {
+        try engine.fresh { session in try session.instance(id) != nil }
     }
 
-    /// The cells of instance `factory/key` with their types and values, or
-    /// nil if the store has no such instance.
+    /// The cells of instance `id` with their types and values, or nil if the
+    /// store has no such instance. The instance and its cells are read from
+    /// one committed state.
     ///
     /// For example:
     ///
     /// ```swift
-    /// let main = try store.inspect(factory: "account", key: "main")
+    /// let main = try store.inspect(InstanceID(factory: "account", key: "main"))
     /// main?.cells.map(\.name)                           // ["balance"]
-    /// try main?.cells[0].decode(as: Int.self)           // 150
+    /// try main?[cell: "balance"]?.decode(as: Int.self)  // 150
     /// ```
-    public func inspect(factory: String, key: String) throws -> ClosureInspection? {
-        try storage.withFreshView {
-            guard let closure = try storage.closureRecord(factory: factory, key: key) else { return nil }
-            let cells = try storage.cellRecords(closureID: closure.id).map(CellInspection.init)
-            return ClosureInspection(closure, cells: cells)
+    public func inspect(_ id: InstanceID) throws -> InstanceInspection? {
+        try engine.read { session in
+            guard let instance = try session.instance(id) else { return nil }
+            return InstanceInspection(instance, cells: try session.cells(of: instance).map { CellInspection($0, of: id) })
         }
     }
 
-    /// The version of the store file's schema: the number of the last
-    /// migration in `Migrations/` applied to it.
+    /// The version of the store's schema: the number of the last migration
+    /// of its backend's `Migrations/` folder applied to it.
     public func schemaVersion() throws -> Int {
-        try storage.withFreshView { try storage.schemaVersion() }
+        try engine.fresh { session in try session.schemaVersion() }
     }
 }
 
-/// One closure instance as stored: what `cellar inspect factory/key` shows.
-public struct ClosureInspection: Sendable, Hashable {
-    /// The name of the factory that built the instance.
-    public let factory: String
-    /// The key that names the instance.
-    public let key: String
+/// One instance as stored: what `cellar inspect factory/key` shows.
+public struct InstanceInspection: Sendable, Hashable {
+    /// The instance's factory and key.
+    public let id: InstanceID
     /// The factory state version the cells are shaped for.
     public let stateVersion: Int
     /// When the instance was first restored.
@@ -61,9 +59,8 @@ public struct ClosureInspection: Sendable, Hashable {
     /// The instance's cells, sorted by name.
     public let cells: [CellInspection]
 
-    init(_ record: ClosureRecord, cells: [CellInspection]) {
-        factory = record.factory
-        key = record.key
+    init(_ record: InstanceRecord, cells: [CellInspection]) {
+        id = record.id
         stateVersion = record.stateVersion
         createdAt = parseTimestamp(record.createdAt)
         self.cells = cells
@@ -86,12 +83,14 @@ public struct CellInspection: Sendable, Hashable {
     public let value: StoredValue
     /// The row as stored, so that `decode(as:)` reads exactly what is there.
     private let record: CellRecord
+    private let instance: InstanceID
 
-    init(_ record: CellRecord) {
+    init(_ record: CellRecord, of instance: InstanceID) {
         name = record.name
         typeName = record.type
         value = StoredValue(record)
         self.record = record
+        self.instance = instance
     }
 
     /// The value as a `Value`, which must be the cell's type.
@@ -99,11 +98,11 @@ public struct CellInspection: Sendable, Hashable {
     /// - Throws: ``CellError/typeMismatch(instance:cell:storedType:requestedType:)``
     ///   if the cell holds another type.
     public func decode<Value: Codable & Sendable>(as type: Value.Type = Value.self) throws -> Value {
-        try CellCodec<Value>.make().decode(record, instance: "cell '\(name)'")
+        try CellCodec<Value>.make().decode(record, instance: instance)
     }
 }
 
-/// A stored value, as SQLite holds it.
+/// A stored value, as the store holds it.
 public enum StoredValue: Sendable, Hashable, CustomStringConvertible {
     /// SQL NULL: an optional cell holding `nil`.
     case null

@@ -9,9 +9,10 @@ internal import Foundation
 /// finalized in `deinit`.
 ///
 /// A statement belongs to its ``Connection`` and, like it, is used by one
-/// thread at a time (hence no run-time exclusivity checks). Every run binds,
-/// steps and resets, so a cached statement never holds a read transaction
-/// open between uses.
+/// thread at a time (hence no run-time exclusivity checks). Every run binds
+/// exactly as many values as the statement has parameters, steps and
+/// resets, so a cached statement never holds a read transaction open
+/// between uses nor runs with a value left from its last run.
 final class Statement {
     let handle: OpaquePointer
     let sql: String
@@ -41,20 +42,31 @@ final class Statement {
 
     // MARK: Binding
 
-    /// Binds `values` to the parameters `?1`, `?2`, ... in order.
+    /// The number of parameters: the largest `?N`.
+    var parameterCount: Int {
+        boundTexts.count - 1
+    }
+
+    /// Binds `values` to the parameters `?1`, `?2`, ... in order: one value
+    /// for each parameter, no more, no fewer. (SQLite keeps bindings across
+    /// runs, so a shorter list would silently reuse the last run's values.)
     func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
+        guard values.count == parameterCount else {
+            throw SQLiteError(
+                code: .range, message: "the statement takes \(parameterCount) values, \(values.count) were given", sql: sql,
+                arguments: values)
+        }
         for (offset, value) in values.enumerated() {
             try bind(value, at: Int32(offset + 1), all: values)
         }
     }
 
     private func bind(_ value: SQLiteValue, at index: Int32, all: [SQLiteValue]) throws(SQLiteError) {
-        // An index out of range is bound anyway, for SQLite to refuse.
-        let slot = Int(index) < boundTexts.count ? Int(index) : nil
-        if let slot, case .text(let text) = value, let bound = boundTexts[slot], Self.sameBytes(bound, text) {
+        let slot = Int(index)
+        if case .text(let text) = value, let bound = boundTexts[slot], Self.sameBytes(bound, text) {
             return
         }
-        if let slot { boundTexts[slot] = nil }
+        boundTexts[slot] = nil
         let code: Int32
         switch value {
         case .null:
@@ -86,7 +98,7 @@ final class Statement {
         guard code == SQLITE_OK else {
             throw connection.error(code: code, sql: sql, arguments: all)
         }
-        if let slot, case .text(let text) = value {
+        if case .text(let text) = value {
             boundTexts[slot] = text
         }
     }
@@ -142,7 +154,8 @@ final class Statement {
 
     private func reset() {
         // The error sqlite3_reset returns repeats the one step already threw.
-        // Bindings are not cleared: every run binds every parameter anew.
+        // Bindings are not cleared: every run binds every parameter anew
+        // (`bind` checks the count), and text bound again is skipped.
         sqlite3_reset(handle)
     }
 
@@ -163,6 +176,20 @@ final class Statement {
         default:
             return .null
         }
+    }
+
+    func cellValue(at column: Int32) -> CellValue {
+        value(at: column).cellValue
+    }
+
+    /// The text in `column`, or nil for NULL.
+    func optionalText(at column: Int32) -> String? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : text(at: column)
+    }
+
+    /// The integer in `column`, or nil for NULL.
+    func optionalInteger(at column: Int32) -> Int64? {
+        sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : integer(at: column)
     }
 
     func integer(at column: Int32) -> Int64 {

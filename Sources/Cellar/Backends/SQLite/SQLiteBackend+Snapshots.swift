@@ -1,0 +1,60 @@
+internal import CSQLite
+
+/// The queries on snapshots (full copies of the instances and cells, kept in
+/// the same file) and the backup (`VACUUM INTO`).
+extension SQLiteBackend {
+    func insertSnapshot(named name: String, automatic: Bool) throws {
+        try statement(Queries.insertSnapshot).execute([.text(name), .integer(automatic ? 1 : 0)])
+        try statement(Queries.copyInstances).execute([.text(name)])
+        try statement(Queries.copyCells).execute([.text(name)])
+    }
+
+    func snapshot(named name: String) throws -> SnapshotRecord? {
+        try statement(Queries.snapshotByName).queryOne([.text(name)], SnapshotRecord.init(row:))
+    }
+
+    func snapshots() throws -> [SnapshotRecord] {
+        try statement(Queries.snapshots).queryAll([], SnapshotRecord.init(row:))
+    }
+
+    func snapshotInstances(_ name: String, factory: String?) throws -> [SnapshotInstanceRecord] {
+        try statement(Queries.snapshotInstances).queryAll([.text(name), factory.sqliteValue], SnapshotInstanceRecord.init(row:))
+    }
+
+    func snapshotCells(_ name: String, of id: InstanceID) throws -> [CellRecord] {
+        try statement(Queries.snapshotCells).queryAll([.text(name), .text(id.factory), .text(id.key)], CellRecord.init(row:))
+    }
+
+    func deleteSnapshot(named name: String) throws -> Bool {
+        try statement(Queries.deleteSnapshot).execute([.text(name)])
+        return connection.changes > 0
+    }
+
+    /// `VACUUM INTO`, which reads the whole file in one read transaction.
+    func backup(to path: String) throws {
+        try statement(Queries.vacuumInto).execute([.text(path)])
+    }
+}
+
+private enum Queries {
+    static let insertSnapshot = SQLQuery("INSERT INTO snapshots (name, automatic) VALUES (?, ?)")
+    static let copyInstances = SQLQuery("""
+        INSERT INTO snapshot_instances (snapshot, factory, key, state_version, created_at)
+        SELECT ?, factory, key, state_version, created_at FROM instances
+        """)
+    static let copyCells = SQLQuery("""
+        INSERT INTO snapshot_cells (snapshot, factory, key, name, type, encoding, value)
+        SELECT ?, instances.factory, instances.key, cells.name, cells.type, cells.encoding, cells.value
+        FROM cells JOIN instances ON instances.id = cells.instance_id
+        """)
+    static let snapshotByName = SQLQuery("SELECT \(SnapshotRecord.columns) FROM snapshots WHERE name = ?")
+    static let snapshots = SQLQuery("SELECT \(SnapshotRecord.columns) FROM snapshots ORDER BY created_at, name")
+    static let snapshotInstances = SQLQuery("""
+        SELECT \(SnapshotInstanceRecord.columns) FROM snapshot_instances
+        WHERE snapshot = ?1 AND (?2 IS NULL OR factory = ?2) ORDER BY factory, key
+        """)
+    static let snapshotCells = SQLQuery(
+        "SELECT \(CellRecord.columns) FROM snapshot_cells WHERE snapshot = ? AND factory = ? AND key = ? ORDER BY name")
+    static let deleteSnapshot = SQLQuery("DELETE FROM snapshots WHERE name = ?")
+    static let vacuumInto = SQLQuery("VACUUM INTO ?")
+}

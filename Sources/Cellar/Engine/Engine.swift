@@ -1,0 +1,200 @@
+/// The storage engine under a ``Store``: one backend connection, the lock
+/// that serializes its use, transactions, and the bookkeeping that tells
+/// cells whether the values they hold in memory are still the stored ones.
+///
+/// Every public operation enters the engine once, through ``fresh(_:)``,
+/// ``read(_:)``, ``write(operation:_:)`` or their kin: the entry point takes
+/// the lock, opens what transaction the operation needs, and hands a
+/// ``Session`` into the body, the way GRDB hands a `Database` into
+/// `write { db in }`. Queries are methods of the session; they never lock
+/// again, and the session cannot outlive the body.
+///
+/// `@unchecked Sendable` is sound because every mutable property, and the
+/// backend with everything reached through it, is touched only while `lock`
+/// is held (the lock is recursive, so a transaction's body can enter the
+/// engine again on the same thread, as a cell's `update` inside a
+/// `transaction` does). The same lock makes Swift's run-time exclusivity
+/// checks redundant on the properties the hot paths touch, so they are
+/// marked `@exclusivity(unchecked)`: the checks cost a read served from
+/// memory more than the rest of it.
+final class Engine: @unchecked Sendable {
+    let backend: any StorageBackend
+    private let lock = RecursiveLock()
+
+    /// Increases whenever values held in memory may no longer be the stored
+    /// ones: another connection committed, a transaction rolled back, or a
+    /// write that does not go through a cell changed cells. A cell's cached
+    /// value is good while it was read at the current generation.
+    @exclusivity(unchecked) private(set) var generation: UInt64 = 0
+    /// 0 outside a write transaction, 1 in one, more in its savepoints.
+    @exclusivity(unchecked) private var writeDepth = 0
+    /// How many `read` bodies are running: no write may start inside one.
+    @exclusivity(unchecked) private var readDepth = 0
+    @exclusivity(unchecked) var liveCells = LiveCells()
+    @exclusivity(unchecked) var history = HistoryBookkeeping()
+
+    init(backend: any StorageBackend) {
+        self.backend = backend
+    }
+
+    /// How messages name the store.
+    var location: String { backend.location }
+
+    // MARK: Entry points
+
+    /// Runs `body`, which reads one value, after making sure the generation
+    /// reflects every commit of other connections so far: a cell whose
+    /// cached value is of the current generation may serve it from memory.
+    func fresh<T>(_ body: (borrowing Session) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            if writeDepth == 0 && readDepth == 0 && !backend.isExclusive, try backend.othersCommittedSinceLastLook() {
+                generation &+= 1
+            }
+            return try body(Session(engine: self))
+        } catch {
+            throw failed(error)
+        }
+    }
+
+    /// Runs `body` so that everything it reads comes from one committed
+    /// state, without taking the write lock: writers go on while it runs.
+    /// Inside a write transaction it reads that transaction's own state.
+    /// Any write `body` attempts throws ``StoreError/writeInsideRead``.
+    func read<T>(_ body: (borrowing Session) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            readDepth += 1
+            defer { readDepth -= 1 }
+            guard writeDepth == 0 && readDepth == 1 else { return try body(Session(engine: self)) }
+            if try backend.beginRead() {
+                generation &+= 1
+            }
+            let result: T
+            do {
+                result = try body(Session(engine: self))
+                try backend.endRead()
+            } catch {
+                backend.rollBack()
+                throw error
+            }
+            return result
+        } catch {
+            throw failed(error)
+        }
+    }
+
+    /// Runs `body` in a write transaction: all of it commits, or none of it.
+    /// At the outermost level a transaction that takes the write lock at
+    /// once; inside another, a savepoint. If `body` throws, everything it
+    /// changed is undone, on disk and in memory, and the error is rethrown.
+    ///
+    /// - Parameter operation: Names the changes in the history; the
+    ///   outermost name wins.
+    func write<T>(operation: String? = nil, _ body: (borrowing Session) throws -> T) throws -> T {
+        try writing(operation: operation, savepoint: true, body)
+    }
+
+    /// Runs `body`, which changes the store with at most one statement, in a
+    /// write transaction. Inside another transaction `body` runs without a
+    /// savepoint of its own: a statement is atomic by itself, and if `body`
+    /// throws before it, there is nothing to undo; should the database roll
+    /// the whole transaction back, the error path sees it. (A savepoint per
+    /// change made a million updates in one transaction three times as slow
+    /// as the C floor.)
+    func writeOneStatement<T>(operation: String? = nil, _ body: (borrowing Session) throws -> T) throws -> T {
+        try writing(operation: operation, savepoint: false, body)
+    }
+
+    /// Runs `body` inside the write transaction already open on this
+    /// thread, with no savepoint: for the builders that a restore hands to
+    /// a factory or a state migration, which only ever run inside one.
+    func continueTransaction<T>(_ body: (borrowing Session) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        precondition(writeDepth > 0, "continueTransaction outside a write transaction")
+        do {
+            return try body(Session(engine: self))
+        } catch {
+            throw failed(error)
+        }
+    }
+
+    // MARK: Transactions
+
+    private func writing<T>(operation: String?, savepoint: Bool, _ body: (borrowing Session) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            guard readDepth == 0 else { throw StoreError.writeInsideRead }
+            if let operation { history.beginOperation(operation) }
+            defer { if operation != nil { history.endOperation() } }
+            if writeDepth == 0 {
+                return try outermostTransaction(body)
+            }
+            return savepoint ? try savepointTransaction(body) : try body(Session(engine: self))
+        } catch {
+            throw failed(error)
+        }
+    }
+
+    private func outermostTransaction<T>(_ body: (borrowing Session) throws -> T) throws -> T {
+        // With the write lock held no one else can commit: one look covers
+        // the whole transaction.
+        if try backend.beginWrite() {
+            generation &+= 1
+        }
+        writeDepth = 1
+        defer {
+            writeDepth = 0
+            history.endTransaction()
+        }
+        do {
+            let result = try body(Session(engine: self))
+            try backend.commit()
+            return result
+        } catch {
+            // Any value cached during the transaction may be gone from the store.
+            generation &+= 1
+            backend.rollBack()
+            throw error
+        }
+    }
+
+    private func savepointTransaction<T>(_ body: (borrowing Session) throws -> T) throws -> T {
+        try backend.beginSavepoint()
+        writeDepth += 1
+        defer { writeDepth -= 1 }
+        do {
+            let result = try body(Session(engine: self))
+            try backend.releaseSavepoint()
+            return result
+        } catch {
+            generation &+= 1
+            backend.rollBackToSavepoint()
+            throw error
+        }
+    }
+
+    /// The error to report for `error`, met under the lock.
+    private func failed(_ error: any Error) -> any Error {
+        if writeDepth > 0 && !backend.isInTransaction {
+            // A full disk or an I/O error can make the database roll the
+            // whole transaction back: then no value cached since it began
+            // is the stored one.
+            generation &+= 1
+        }
+        return backend.storeError(for: error)
+    }
+
+    // MARK: What the session changes
+
+    /// Called by the session after a write that did not go through a cell
+    /// (a rewind, a snapshot, an import, a deletion, a state migration):
+    /// every cell reads its value from the store again.
+    func storedStateChanged() {
+        generation &+= 1
+    }
+}

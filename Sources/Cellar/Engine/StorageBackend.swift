@@ -1,0 +1,137 @@
+/// What the engine needs of a database: transactions, a way to tell whether
+/// another connection committed, and the queries the logic above runs, in
+/// Swift values.
+///
+/// One backend object is one connection. Everything about the database
+/// lives below this line: the client library's calls, the SQL text and its
+/// dialect, how a change by another process is noticed, how a consistent
+/// copy is taken, and how the backend's own errors become ``StoreError``s.
+///
+/// Not `Sendable`: the ``Engine`` calls a backend only while it holds its
+/// lock, from one thread at a time, and never reenters it from a query.
+///
+/// A query runs inside whatever transaction the engine has open; the engine
+/// opens one around every write (``beginWrite()``) and around every read of
+/// more than one value (``beginRead()``).
+protocol StorageBackend: AnyObject {
+    /// How messages name the store: a file's path, or a server's address
+    /// without its password.
+    var location: String { get }
+    /// No other connection can change the data while this one is open: what
+    /// the engine holds in memory stays current until this connection
+    /// changes it or rolls back.
+    var isExclusive: Bool { get }
+
+    // MARK: Transactions
+
+    /// Begins a write transaction that holds the write lock from its start
+    /// (SQLite's `BEGIN IMMEDIATE`), waiting up to the busy timeout.
+    /// - Returns: True if another connection committed since this one last looked.
+    func beginWrite() throws -> Bool
+    /// Begins a read transaction: everything read until ``endRead()`` comes
+    /// from one committed state, and writers are not blocked.
+    /// - Returns: True if another connection committed since this one last looked.
+    func beginRead() throws -> Bool
+    func commit() throws
+    func endRead() throws
+    /// Undoes the open transaction, read or write. A failure here is not
+    /// reported: the error that led to it is already on its way to the
+    /// caller, and the transaction ends with the connection anyway.
+    func rollBack()
+    func beginSavepoint() throws
+    func releaseSavepoint() throws
+    /// Undoes the changes since the innermost savepoint and ends it.
+    func rollBackToSavepoint()
+    /// False once the database ended a transaction by itself after an error
+    /// inside it (SQLite after a full disk): nothing in it was kept.
+    var isInTransaction: Bool { get }
+    /// Outside a transaction: true if another connection committed since
+    /// this one last looked.
+    func othersCommittedSinceLastLook() throws -> Bool
+    /// The error to report for `error`, thrown by one of this backend's
+    /// methods: a ``StoreError`` when the failure has a name users can act on.
+    func storeError(for error: any Error) -> any Error
+
+    // MARK: Instances
+
+    func instance(_ id: InstanceID) throws -> InstanceRecord?
+    func instance(rowID: Int64) throws -> InstanceRecord?
+    /// The instances of `factory`, sorted by key.
+    func instances(of factory: String) throws -> [InstanceRecord]
+    /// The factories that have instances, sorted.
+    func factoryNames() throws -> [String]
+    /// Inserts an instance created now, or at `createdAt` (an import or a snapshot).
+    func insertInstance(_ id: InstanceID, stateVersion: Int, recordsHistory: Bool, createdAt: String?) throws -> InstanceRecord
+    func setStateVersion(_ version: Int, ofInstance rowID: Int64) throws
+    func setRecordsHistory(_ recordsHistory: Bool, ofInstance rowID: Int64) throws
+    /// Deletes an instance; its cells and their history go with it.
+    func deleteInstance(rowID: Int64) throws
+    /// Every instance that records history, by row id.
+    func instanceRowIDsWithHistory() throws -> [Int64]
+
+    // MARK: Cell versions
+    //
+    // A cell's versions are its history, oldest first; its value is the
+    // newest version unless that one records its removal.
+
+    /// The newest version of cell `name`, removed or not; nil if it never existed.
+    func newestVersion(of cell: CellAddress) throws -> HistoryRecord?
+    /// The newest version of every cell the instance ever had, sorted by name.
+    func newestVersions(ofInstance rowID: Int64) throws -> [HistoryRecord]
+    /// Adds version `sequence` of cell `cell`: its new state, or its removal (nil).
+    func insertVersion(of cell: CellAddress, sequence: Int64, record: CellRecord?, operation: String?) throws
+    /// Rewrites version `sequence` of cell `cell` in place with `value`;
+    /// false if there is no such version.
+    func rewriteVersion(of cell: CellAddress, sequence: Int64, value: CellValue, operation: String?) throws -> Bool
+    /// Rewrites the newest version of cell `record.name` in place if it
+    /// holds a value of `record.type`; its sequence, or nil when there is
+    /// no such cell (deleted, renamed or retyped) and nothing was written.
+    func rewriteNewestVersion(ofInstance rowID: Int64, _ record: CellRecord, operation: String?) throws -> Int64?
+    /// Removes every version of a cell: a change without history.
+    func eraseCell(_ cell: CellAddress) throws
+
+    // MARK: History
+
+    /// An instance's versions, newest first: at most `limit`, none written
+    /// before `since` (milliseconds since 1970).
+    func history(ofInstance rowID: Int64, since: Int64?, limit: Int) throws -> [HistoryRecord]
+    /// Each cell's last version at or before `sequence`, removed ones
+    /// included, sorted by name.
+    func historyState(ofInstance rowID: Int64, atOrBefore sequence: Int64) throws -> [HistoryRecord]
+    /// The sequence of the instance's last version written at or before `time`.
+    func lastSequence(ofInstance rowID: Int64, writtenAtOrBefore time: Int64) throws -> Int64?
+    /// The instance's first and last versions still kept.
+    func historyBounds(ofInstance rowID: Int64) throws -> (first: HistoryRecord, last: HistoryRecord)?
+    /// The first sequence written at or after `time`, or one past the last.
+    func historyCutoff(ofInstance rowID: Int64, writtenBefore time: Int64) throws -> Int64
+    /// The sequence of the `count`-th newest version (one past the last for
+    /// 0); nil if the instance has no more.
+    func historyCutoff(ofInstance rowID: Int64, keepingLast count: Int) throws -> Int64?
+    /// Removes the versions before `cutoff` but each cell's last one there,
+    /// and records where exact history begins; how many went.
+    func pruneHistory(ofInstance rowID: Int64, before cutoff: Int64) throws -> Int
+
+    // MARK: Snapshots
+
+    /// Copies every instance and cell into a new snapshot.
+    func insertSnapshot(named name: String, automatic: Bool) throws
+    func snapshot(named name: String) throws -> SnapshotRecord?
+    /// Every snapshot, oldest first.
+    func snapshots() throws -> [SnapshotRecord]
+    /// The instances snapshot `name` holds of `factory` (all when nil), sorted.
+    func snapshotInstances(_ name: String, factory: String?) throws -> [SnapshotInstanceRecord]
+    /// The cells snapshot `name` holds of instance `id`, sorted by name.
+    func snapshotCells(_ name: String, of id: InstanceID) throws -> [CellRecord]
+    /// Deletes a snapshot; false if there was none.
+    func deleteSnapshot(named name: String) throws -> Bool
+    /// Writes a consistent, standalone copy of the whole store to `path`,
+    /// which must not exist.
+    func backup(to path: String) throws
+
+    // MARK: Maintenance
+
+    /// The number of the last schema migration applied.
+    func schemaVersion() throws -> Int
+    /// The problems the database finds in its own storage; empty when intact.
+    func integrityProblems() throws -> [String]
+}
