@@ -87,9 +87,9 @@ static int run(sqlite3_stmt *statement) {
 }
 
 static const char *update_sql =
-    "UPDATE cell_versions SET value = value + 1 WHERE closure_id = ?1 AND name = ?2 AND seq = ?3";
+    "UPDATE cell_versions SET value = value + 1 WHERE instance_id = ?1 AND name = ?2 AND seq = ?3";
 
-static int64_t update_loop(FloorDatabase *database, int64_t closure_id, const char *name, int64_t seq,
+static int64_t update_loop(FloorDatabase *database, int64_t instance_id, const char *name, int64_t seq,
                            int64_t count, int in_one_transaction) {
     sqlite3_stmt *update = prepare(database, update_sql);
     sqlite3_stmt *begin = database->begin, *commit = database->commit;
@@ -98,7 +98,7 @@ static int64_t update_loop(FloorDatabase *database, int64_t closure_id, const ch
         int64_t start = now_ns();
         int ok = !in_one_transaction || run(begin) == SQLITE_OK;
         for (int64_t i = 0; ok && i < count; i++) {
-            sqlite3_bind_int64(update, 1, closure_id);
+            sqlite3_bind_int64(update, 1, instance_id);
             sqlite3_bind_text(update, 2, name, -1, SQLITE_STATIC);
             sqlite3_bind_int64(update, 3, seq);
             ok = run(update) == SQLITE_OK && sqlite3_changes(database->db) == 1;
@@ -110,25 +110,25 @@ static int64_t update_loop(FloorDatabase *database, int64_t closure_id, const ch
     return elapsed;
 }
 
-int64_t floor_update_in_place(FloorDatabase *database, int64_t closure_id, const char *name, int64_t seq,
+int64_t floor_update_in_place(FloorDatabase *database, int64_t instance_id, const char *name, int64_t seq,
                               int64_t count) {
-    return update_loop(database, closure_id, name, seq, count, 0);
+    return update_loop(database, instance_id, name, seq, count, 0);
 }
 
-int64_t floor_updates_in_one_transaction(FloorDatabase *database, int64_t closure_id, const char *name, int64_t seq,
+int64_t floor_updates_in_one_transaction(FloorDatabase *database, int64_t instance_id, const char *name, int64_t seq,
                                          int64_t count) {
-    return update_loop(database, closure_id, name, seq, count, 1);
+    return update_loop(database, instance_id, name, seq, count, 1);
 }
 
-int64_t floor_append_versions(FloorDatabase *database, int64_t closure_id, const char *name, int64_t first_seq,
+int64_t floor_append_versions(FloorDatabase *database, int64_t instance_id, const char *name, int64_t first_seq,
                               int64_t first_value, int64_t count) {
     sqlite3_stmt *insert = prepare(database,
-        "INSERT INTO cell_versions (closure_id, name, seq, type, encoding, value) VALUES (?1, ?2, ?3, 'Int', 'native', ?4)");
+        "INSERT INTO cell_versions (instance_id, name, seq, type, encoding, value) VALUES (?1, ?2, ?3, 'Int', 'native', ?4)");
     if (insert == NULL) return -1;
     int64_t start = now_ns();
     int ok = 1;
     for (int64_t i = 0; ok && i < count; i++) {
-        sqlite3_bind_int64(insert, 1, closure_id);
+        sqlite3_bind_int64(insert, 1, instance_id);
         sqlite3_bind_text(insert, 2, name, -1, SQLITE_STATIC);
         sqlite3_bind_int64(insert, 3, first_seq + i);
         sqlite3_bind_int64(insert, 4, first_value + i);
@@ -139,16 +139,16 @@ int64_t floor_append_versions(FloorDatabase *database, int64_t closure_id, const
     return elapsed;
 }
 
-int64_t floor_read_newest(FloorDatabase *database, int64_t closure_id, const char *name, int64_t count,
+int64_t floor_read_newest(FloorDatabase *database, int64_t instance_id, const char *name, int64_t count,
                           int64_t *sum) {
     sqlite3_stmt *select = prepare(database,
-        "SELECT value FROM cell_versions WHERE closure_id = ?1 AND name = ?2 ORDER BY seq DESC LIMIT 1");
+        "SELECT value FROM cell_versions WHERE instance_id = ?1 AND name = ?2 ORDER BY seq DESC LIMIT 1");
     if (select == NULL) return -1;
     int64_t total = 0;
     int64_t start = now_ns();
     int ok = 1;
     for (int64_t i = 0; ok && i < count; i++) {
-        sqlite3_bind_int64(select, 1, closure_id);
+        sqlite3_bind_int64(select, 1, instance_id);
         sqlite3_bind_text(select, 2, name, -1, SQLITE_STATIC);
         ok = sqlite3_step(select) == SQLITE_ROW;
         if (ok) total += sqlite3_column_int64(select, 0);
@@ -160,13 +160,13 @@ int64_t floor_read_newest(FloorDatabase *database, int64_t closure_id, const cha
     return elapsed;
 }
 
-int64_t floor_read_modify_write(FloorDatabase *database, int64_t closure_id, const char *name, int64_t seq,
+int64_t floor_read_modify_write(FloorDatabase *database, int64_t instance_id, const char *name, int64_t seq,
                                 int64_t count) {
     sqlite3_stmt *begin = database->begin, *commit = database->commit;
     sqlite3_stmt *select = prepare(database,
-        "SELECT value FROM cell_versions WHERE closure_id = ?1 AND name = ?2 AND seq = ?3");
+        "SELECT value FROM cell_versions WHERE instance_id = ?1 AND name = ?2 AND seq = ?3");
     sqlite3_stmt *update = prepare(database,
-        "UPDATE cell_versions SET value = ?4 WHERE closure_id = ?1 AND name = ?2 AND seq = ?3");
+        "UPDATE cell_versions SET value = ?4 WHERE instance_id = ?1 AND name = ?2 AND seq = ?3");
     int64_t elapsed = -1;
     if (begin && commit && select && update) {
         int64_t start = now_ns();
@@ -174,13 +174,13 @@ int64_t floor_read_modify_write(FloorDatabase *database, int64_t closure_id, con
         for (int64_t i = 0; ok && i < count; i++) {
             ok = run(begin) == SQLITE_OK;
             if (!ok) break;
-            sqlite3_bind_int64(select, 1, closure_id);
+            sqlite3_bind_int64(select, 1, instance_id);
             sqlite3_bind_text(select, 2, name, -1, SQLITE_STATIC);
             sqlite3_bind_int64(select, 3, seq);
             ok = sqlite3_step(select) == SQLITE_ROW;
             int64_t value = ok ? sqlite3_column_int64(select, 0) : 0;
             sqlite3_reset(select);
-            sqlite3_bind_int64(update, 1, closure_id);
+            sqlite3_bind_int64(update, 1, instance_id);
             sqlite3_bind_text(update, 2, name, -1, SQLITE_STATIC);
             sqlite3_bind_int64(update, 3, seq);
             sqlite3_bind_int64(update, 4, value + 1);
@@ -197,12 +197,12 @@ int64_t floor_read_modify_write(FloorDatabase *database, int64_t closure_id, con
 int64_t floor_restore_lookups(FloorDatabase *database, const char *factory, const char *name,
                               const int64_t *indices, int64_t count, int64_t *found) {
     sqlite3_stmt *begin = database->begin, *commit = database->commit;
-    sqlite3_stmt *closure = prepare(database,
-        "SELECT id, state_version, records_history FROM closures INDEXED BY closures_by_key WHERE factory = ?1 AND key = ?2");
+    sqlite3_stmt *instance = prepare(database,
+        "SELECT id, state_version, records_history FROM instances INDEXED BY instances_by_key WHERE factory = ?1 AND key = ?2");
     sqlite3_stmt *cell = prepare(database,
-        "SELECT type, encoding, value FROM cell_versions WHERE closure_id = ?1 AND name = ?2 ORDER BY seq DESC LIMIT 1");
+        "SELECT type, encoding, value FROM cell_versions WHERE instance_id = ?1 AND name = ?2 ORDER BY seq DESC LIMIT 1");
     int64_t elapsed = -1, total = 0;
-    if (begin && commit && closure && cell) {
+    if (begin && commit && instance && cell) {
         char key[32];
         int64_t start = now_ns();
         int ok = 1;
@@ -210,20 +210,20 @@ int64_t floor_restore_lookups(FloorDatabase *database, const char *factory, cons
             snprintf(key, sizeof key, "key-%lld", (long long)indices[i]);
             ok = run(begin) == SQLITE_OK;
             if (!ok) break;
-            sqlite3_bind_text(closure, 1, factory, -1, SQLITE_STATIC);
-            sqlite3_bind_text(closure, 2, key, -1, SQLITE_STATIC);
-            if (sqlite3_step(closure) == SQLITE_ROW) {
-                sqlite3_bind_int64(cell, 1, sqlite3_column_int64(closure, 0));
+            sqlite3_bind_text(instance, 1, factory, -1, SQLITE_STATIC);
+            sqlite3_bind_text(instance, 2, key, -1, SQLITE_STATIC);
+            if (sqlite3_step(instance) == SQLITE_ROW) {
+                sqlite3_bind_int64(cell, 1, sqlite3_column_int64(instance, 0));
                 sqlite3_bind_text(cell, 2, name, -1, SQLITE_STATIC);
                 if (sqlite3_step(cell) == SQLITE_ROW) total++;
                 sqlite3_reset(cell);
             }
-            sqlite3_reset(closure);
+            sqlite3_reset(instance);
             ok = run(commit) == SQLITE_OK;
         }
         elapsed = ok ? now_ns() - start : fail(database, "restore lookups");
     }
-    sqlite3_finalize(closure);
+    sqlite3_finalize(instance);
     sqlite3_finalize(cell);
     *found = total;
     return elapsed;

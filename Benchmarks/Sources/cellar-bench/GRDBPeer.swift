@@ -17,8 +17,8 @@ struct GRDBPeer {
             for _ in 0..<count {
                 try queue.write { db in
                     try db.cachedStatement(sql: """
-                        UPDATE cell_versions SET value = value + 1 WHERE closure_id = ? AND name = ? AND seq = ?
-                        """).execute(arguments: [BenchCell.closureID, BenchCell.name, BenchCell.sequence])
+                        UPDATE cell_versions SET value = value + 1 WHERE instance_id = ? AND name = ? AND seq = ?
+                        """).execute(arguments: [BenchCell.instanceID, BenchCell.name, BenchCell.sequence])
                 }
             }
         }
@@ -30,9 +30,9 @@ struct GRDBPeer {
             for offset in 1...Int64(count) {
                 try queue.write { db in
                     try db.cachedStatement(sql: """
-                        INSERT INTO cell_versions (closure_id, name, seq, type, encoding, value)
+                        INSERT INTO cell_versions (instance_id, name, seq, type, encoding, value)
                         VALUES (?, ?, ?, 'Int', 'native', ?)
-                        """).execute(arguments: [BenchCell.closureID, BenchCell.name, BenchCell.sequence + offset, offset])
+                        """).execute(arguments: [BenchCell.instanceID, BenchCell.name, BenchCell.sequence + offset, offset])
                 }
             }
         }
@@ -46,8 +46,8 @@ struct GRDBPeer {
             for _ in 0..<count {
                 total += try queue.read { db in
                     try Int.fetchOne(db.cachedStatement(sql: """
-                        SELECT value FROM cell_versions WHERE closure_id = ? AND name = ? ORDER BY seq DESC LIMIT 1
-                        """), arguments: [BenchCell.closureID, BenchCell.name]) ?? 0
+                        SELECT value FROM cell_versions WHERE instance_id = ? AND name = ? ORDER BY seq DESC LIMIT 1
+                        """), arguments: [BenchCell.instanceID, BenchCell.name]) ?? 0
                 }
             }
         }

@@ -44,11 +44,11 @@ enum ProfiledOperation: String, CaseIterable, ExpressibleByArgument {
 
     /// Runs the C floor's loop if this is one; nil if it is not.
     private func runFloor(count: Int, path: String) throws -> Int64? {
-        let (closure, name, sequence) = (BenchCell.closureID, BenchCell.name, BenchCell.sequence)
+        let (instance, name, sequence) = (BenchCell.instanceID, BenchCell.name, BenchCell.sequence)
         let loop: ((OpaquePointer) -> Int64)? = switch self {
-        case .floorUpdate: { floor_update_in_place($0, closure, name, sequence, Int64(count)) }
-        case .floorAppend: { floor_append_versions($0, closure, name, sequence + 1, 1, Int64(count)) }
-        case .floorUpdateInTransaction: { floor_updates_in_one_transaction($0, closure, name, sequence, Int64(count)) }
+        case .floorUpdate: { floor_update_in_place($0, instance, name, sequence, Int64(count)) }
+        case .floorAppend: { floor_append_versions($0, instance, name, sequence + 1, 1, Int64(count)) }
+        case .floorUpdateInTransaction: { floor_updates_in_one_transaction($0, instance, name, sequence, Int64(count)) }
         default: nil
         }
         guard let loop else { return nil }

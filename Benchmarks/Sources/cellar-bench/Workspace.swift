@@ -52,7 +52,7 @@ final class Workspace {
 
 /// Where counter "bench" lives in a store `Workspace` made.
 enum BenchCell {
-    static let closureID: Int64 = 1
+    static let instanceID: Int64 = 1
     static let name = "count"
     static let sequence: Int64 = 1
 }

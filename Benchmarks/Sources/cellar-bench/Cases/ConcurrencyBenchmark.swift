@@ -106,7 +106,7 @@ struct ConcurrencyBenchmark {
             guard let database = floor_open(path, "NORMAL") else { throw BenchmarkFailure("the floor cannot open \(path)") }
             defer { floor_close(database) }
             let start = waitUntil(startAt)
-            guard floor_read_modify_write(database, BenchCell.closureID, BenchCell.name, BenchCell.sequence, Int64(count)) >= 0 else {
+            guard floor_read_modify_write(database, BenchCell.instanceID, BenchCell.name, BenchCell.sequence, Int64(count)) >= 0 else {
                 throw BenchmarkFailure("the floor failed")
             }
             return "\(start) \(monotonicNanoseconds())"

@@ -23,9 +23,9 @@ struct ProcessBenchmark {
         let update = """
             PRAGMA synchronous = FULL;
             UPDATE cell_versions SET value = value + 100 WHERE name = 'balance'
-              AND closure_id = (SELECT id FROM closures WHERE factory = 'account' AND key = 'main')
+              AND instance_id = (SELECT id FROM instances WHERE factory = 'account' AND key = 'main')
               AND seq = (SELECT max(seq) FROM cell_versions WHERE name = 'balance'
-                AND closure_id = (SELECT id FROM closures WHERE factory = 'account' AND key = 'main'));
+                AND instance_id = (SELECT id FROM instances WHERE factory = 'account' AND key = 'main'));
             """
         var acctTimes = Samples(), shellTimes = Samples()
         for round in 0..<workload.acctRuns {

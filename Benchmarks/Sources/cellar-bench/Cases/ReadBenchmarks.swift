@@ -34,7 +34,7 @@ struct ReadBenchmarks {
                 },
                 {
                     var sum: Int64 = 0
-                    let nanoseconds = floor_read_newest(database, BenchCell.closureID, BenchCell.name, Int64(count), &sum)
+                    let nanoseconds = floor_read_newest(database, BenchCell.instanceID, BenchCell.name, Int64(count), &sum)
                     try floor.append(nanoseconds: nanoseconds, operations: count)
                     try expectExact(Int(sum), count * storedValue, "the sum of the floor's reads")
                 },

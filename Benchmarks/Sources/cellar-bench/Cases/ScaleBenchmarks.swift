@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import SQLiteFloor
 
-/// What a store's size costs: restoring one key among many closures, and
+/// What a store's size costs: restoring one key among many instances, and
 /// the memory of a process using a few of them.
 struct ScaleBenchmarks {
     let workspace: Workspace
@@ -45,18 +45,18 @@ struct ScaleBenchmarks {
         }
         return [
             BenchmarkResult(
-                name: "restore a key among \(large) closures", unit: .nanosecondsPerOperation,
+                name: "restore a key among \(large) instances", unit: .nanosecondsPerOperation,
                 measured: largeRestores, floor: smallRestores,
-                floorName: "restoring a key among \(small) closures", peer: nil, target: .ratio(1.5)),
+                floorName: "restoring a key among \(small) instances", peer: nil, target: .ratio(1.5)),
             BenchmarkResult(
-                name: "C restore lookups among \(large) closures", unit: .nanosecondsPerOperation,
+                name: "C restore lookups among \(large) instances", unit: .nanosecondsPerOperation,
                 measured: largeLookups, floor: smallLookups,
-                floorName: "the same C lookups among \(small) closures (what SQLite itself pays for the size)",
+                floorName: "the same C lookups among \(small) instances (what SQLite itself pays for the size)",
                 peer: nil, target: .none),
             BenchmarkResult(
-                name: "peak memory, \(large) closures, \(Self.instancesInUse) in use", unit: .kibibytes,
+                name: "peak memory, \(large) instances, \(Self.instancesInUse) in use", unit: .kibibytes,
                 measured: largeMemory, floor: smallMemory,
-                floorName: "the same process on a store of \(small) closures (peak RSS of a child process)",
+                floorName: "the same process on a store of \(small) instances (peak RSS of a child process)",
                 peer: nil, target: .ratio(1.2)),
         ]
     }
@@ -119,7 +119,7 @@ struct ScaleBenchmarks {
     }
 
     private func closureCount(path: String) throws -> Int {
-        try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM closures") ?? 0 }
+        try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM instances") ?? 0 }
     }
 
     /// The peak resident memory, in KiB, of a child process that opens the

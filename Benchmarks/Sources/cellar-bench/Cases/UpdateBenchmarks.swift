@@ -27,8 +27,8 @@ struct UpdateBenchmarks {
                     let path = try workspace.newCounterStore("floor", recordsHistory: recordsHistory)
                     guard let database = floor_open(path, synchronous) else { throw BenchmarkFailure("the floor cannot open \(path)") }
                     let nanoseconds = recordsHistory
-                        ? floor_append_versions(database, BenchCell.closureID, BenchCell.name, BenchCell.sequence + 1, 1, Int64(count))
-                        : floor_update_in_place(database, BenchCell.closureID, BenchCell.name, BenchCell.sequence, Int64(count))
+                        ? floor_append_versions(database, BenchCell.instanceID, BenchCell.name, BenchCell.sequence + 1, 1, Int64(count))
+                        : floor_update_in_place(database, BenchCell.instanceID, BenchCell.name, BenchCell.sequence, Int64(count))
                     floor_close(database)
                     try floor.append(nanoseconds: nanoseconds, operations: count)
                     try expectExact(try workspace.counterValue(at: path, recordsHistory: recordsHistory), count, "the floor's count")
@@ -74,7 +74,7 @@ struct UpdateBenchmarks {
                     let path = try workspace.newCounterStore("floor", recordsHistory: false)
                     guard let database = floor_open(path, "NORMAL") else { throw BenchmarkFailure("the floor cannot open \(path)") }
                     let nanoseconds = floor_updates_in_one_transaction(
-                        database, BenchCell.closureID, BenchCell.name, BenchCell.sequence, Int64(count))
+                        database, BenchCell.instanceID, BenchCell.name, BenchCell.sequence, Int64(count))
                     floor_close(database)
                     try floor.append(nanoseconds: nanoseconds, operations: count)
                     try expectExact(try workspace.counterValue(at: path, recordsHistory: false), count, "the floor's count")
