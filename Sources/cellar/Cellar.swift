@@ -8,7 +8,7 @@ struct CellarTool: ParsableCommand {
         commandName: "cellar",
         abstract: "Look after a Cellar store: instances, integrity, migrations, export, snapshots, history, backups.",
         discussion: """
-            A store holds closure instances, each named FACTORY/KEY (e.g. account/main), and \
+            A store holds instances of factories, each named FACTORY/KEY (e.g. account/main), and \
             their cells. `cellar` reads them without changing them, except for `migrate`, \
             `import` and `delete`.
 

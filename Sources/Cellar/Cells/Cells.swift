@@ -1,4 +1,4 @@
-/// The cells of the closure instance a factory is building: declare each
+/// The cells of the instance a factory is building: declare each
 /// captured variable with ``cell(_:default:)``.
 ///
 /// A `Cells` value is handed to a factory's build closure and is good only

@@ -30,7 +30,7 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     // share. Everything else is immutable. The same lock is why the cache's
     // properties need no run-time exclusivity checks.
 
-    /// The cell's name within its closure instance.
+    /// The cell's name within its instance.
     public let name: String
     private let engine: Engine
     private let address: CellAddress

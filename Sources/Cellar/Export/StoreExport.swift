@@ -35,7 +35,7 @@ public struct StoreExport: Codable, Sendable, Hashable {
         self.instances = instances
     }
 
-    /// One closure instance.
+    /// One instance.
     public struct Instance: Codable, Sendable, Hashable {
         public var factory: String
         public var key: String

@@ -1,5 +1,6 @@
-/// A SQLite file of durable closure instances: restores an instance by
-/// factory and key, and runs operations on several cells atomically.
+/// A store of durable instances: restores an instance's closures by factory
+/// and key, runs changes to several cells atomically, and reads several
+/// values as one committed state.
 ///
 /// For example:
 ///
@@ -11,6 +12,7 @@
 ///     try main.withdraw(10)
 ///     try savings.deposit(10)
 /// }
+/// let total = try store.read { try main.balance() + savings.balance() }
 /// ```
 ///
 /// A store can be shared by any number of threads and tasks, and the same
@@ -191,8 +193,10 @@ public final class Store: Sendable {
     /// inspection API, ``keys(of:)``, ``factoryNames()``,
     /// ``history(of:since:limit:)`` and ``snapshots()``. It takes no write
     /// lock: writers in other processes go on while it runs, and it waits
-    /// for none of them. Inside a ``transaction(operation:_:)`` it reads that
-    /// transaction's own, uncommitted state.
+    /// for none of them. Threads of this process that use the same store
+    /// wait until it ends (a store has one connection), so keep it short.
+    /// Inside a ``transaction(operation:_:)`` it reads that transaction's
+    /// own, uncommitted state.
     ///
     /// - Parameter body: The reads. A change attempted inside it (a cell's
     ///   `set` or `update`, ``restore(_:key:)``, a transaction) throws
