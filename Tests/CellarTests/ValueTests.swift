@@ -66,7 +66,7 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
         let store = try Store(at: path)
         let expected = CellError.typeMismatch(instance: InstanceID(factory: "holder", key: "k"), cell: "value", storedType: "Int", requestedType: "String")
         #expect(throws: expected) { try store.restore(holder("text"), key: "k") }
-        #expect(expected.description == "Cell 'value' of holder/k holds a Int, not a String; restore it as Int or migrate the factory's state.")
+        #expect(expected.description == "Cell 'value' of holder/k holds an Int, not a String; restore it as Int or migrate the factory's state.")
         #expect(throws: CellError.self) { try store.restore(holder(Cash(cents: 0, currency: "")), key: "k") }
         #expect(throws: CellError.self) { try store.restore(holder(Int?.none), key: "k") }
         #expect(storeFiles(at: path) == before)
@@ -88,11 +88,37 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
         let path = directory.path("store.sqlite")
         _ = try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
         try RawDatabase(path: path).execute(#"UPDATE cell_versions SET value = '{"cents":"lots"}'"#)
-        #expect {
+        let error = #expect(throws: CellError.self) {
             try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
-        } throws: { error in
-            guard case CellError.undecodable(let instance, let cell, let type, _) = error else { return false }
-            return instance == InstanceID(factory: "holder", key: "k") && cell == "value" && type == "Cash"
         }
+        guard case .undecodable(let instance, let cell, let type, let failure)? = error else {
+            Issue.record("expected undecodable, got \(String(describing: error))")
+            return
+        }
+        #expect(instance == InstanceID(factory: "holder", key: "k") && cell == "value" && type == "Cash")
+        #expect(failure.codingPath == "cents")
+        #expect(failure.detail.contains("typeMismatch"))
+        // One sentence: the instance, the cell, the type and the field; the dump stays in `detail`.
+        #expect(error?.description
+            == "Cell 'value' of holder/k could not be read as a Cash (at 'cents': expected an Int); fix the value or migrate the factory's state.")
+
+        try RawDatabase(path: path).execute(#"UPDATE cell_versions SET value = '{"cents":1,"lines":[{"price":2},{"price":"x"}]}'"#)
+        #expect(throws: CellError.self) { try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k") }
+        try RawDatabase(path: path).execute(#"UPDATE cell_versions SET value = '{"cents":1}'"#)
+        let missing = #expect(throws: CellError.self) { try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k") }
+        #expect(missing?.description.contains("(at 'currency': the field is missing)") == true)
+    }
+
+    @Test func decodingFailuresNameTheFieldInsideArrays() throws {
+        struct Line: Codable, Sendable { var price: Int }
+        struct Order: Codable, Sendable { var lines: [Line] }
+        let store = try Store.inMemory()
+        let factory = Factory("order") { cells in cells.cell("order", default: Order(lines: [])) }
+        _ = try store.restore(factory, key: "k")
+        var export = try store.exportInstances()
+        export.instances[0].cells[0].value = .json(#"{"lines":[{"price":2},{"price":"x"}]}"#)
+        try store.importInstances(export, replacingExisting: true)
+        let error = #expect(throws: CellError.self) { try store.restore(factory, key: "k") }
+        #expect(error?.description.contains("(at 'lines[1].price': expected an Int)") == true, "\(String(describing: error))")
     }
 }

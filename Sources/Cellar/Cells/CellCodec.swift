@@ -36,7 +36,7 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
         do {
             return try encode(value)
         } catch {
-            throw CellError.unencodable(instance: instance, cell: cell, type: typeName, reason: error.reason)
+            throw CellError.unencodable(instance: instance, cell: cell, type: typeName, reason: error.failure.description)
         }
     }
 
@@ -48,7 +48,7 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
         do {
             return try decode(record.value)
         } catch {
-            throw CellError.undecodable(instance: instance, cell: record.name, type: typeName, reason: error.reason)
+            throw CellError.undecodable(instance: instance, cell: record.name, type: typeName, failure: error.failure)
         }
     }
 
@@ -72,7 +72,7 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
             encode: { value throws(CodecFailure) in try value.storedValue() },
             decode: { stored throws(CodecFailure) in
                 guard let value = Native(storedValue: stored) else {
-                    throw CodecFailure(reason: "found \(stored.kind) \(stored.shortDescription)")
+                    throw CodecFailure(DecodingFailure(problem: "found \(stored.kind) \(stored.shortDescription)"))
                 }
                 return value
             })
@@ -83,7 +83,9 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
     private static func jsonCodec() -> CellCodec<Value> {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom(DateCoding.encode)
         let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom(DateCoding.decode)
         return CellCodec(
             typeName: swiftTypeName(of: Value.self),
             encoding: .json,
@@ -91,17 +93,17 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
                 do {
                     return .text(String(decoding: try encoder.encode(value), as: UTF8.self))
                 } catch {
-                    throw CodecFailure(reason: String(describing: error))
+                    throw CodecFailure(DecodingFailure(error))
                 }
             },
             decode: { stored throws(CodecFailure) in
                 guard case .text(let json) = stored else {
-                    throw CodecFailure(reason: "expected JSON text, found \(stored.kind)")
+                    throw CodecFailure(DecodingFailure(problem: "expected JSON text, found \(stored.kind)"))
                 }
                 do {
                     return try decoder.decode(Value.self, from: Data(json.utf8))
                 } catch {
-                    throw CodecFailure(reason: String(describing: error))
+                    throw CodecFailure(DecodingFailure(error))
                 }
             })
     }
@@ -120,7 +122,15 @@ func swiftTypeName<T>(of type: T.Type) -> String {
 /// Why a value could not be encoded or decoded; the cell turns it into a
 /// ``CellError`` that names itself.
 struct CodecFailure: Error {
-    let reason: String
+    let failure: DecodingFailure
+
+    init(_ failure: DecodingFailure) {
+        self.failure = failure
+    }
+
+    init(reason: String) {
+        self.failure = DecodingFailure(problem: reason)
+    }
 }
 
 // MARK: - Values the store holds as themselves

@@ -9,8 +9,9 @@ public enum CellError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidName(kind: String, name: String, reason: String)
     /// The cell holds a value of another type than the one asked for.
     case typeMismatch(instance: InstanceID, cell: String, storedType: String, requestedType: String)
-    /// The stored value could not be decoded as its declared type.
-    case undecodable(instance: InstanceID, cell: String, type: String, reason: String)
+    /// The stored value could not be decoded as its declared type: the
+    /// failure says where in the value and why, and keeps the decoder's report.
+    case undecodable(instance: InstanceID, cell: String, type: String, failure: DecodingFailure)
     /// The value could not be encoded for storage.
     case unencodable(instance: InstanceID, cell: String, type: String, reason: String)
     /// The instance was deleted while this process still held it.
@@ -27,11 +28,11 @@ public enum CellError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidName(let kind, let name, let reason):
             "The \(kind) \(quoted(name)) is not valid: \(reason)."
         case .typeMismatch(let instance, let cell, let storedType, let requestedType):
-            "Cell '\(cell)' of \(instance) holds a \(storedType), not a \(requestedType); restore it as \(storedType) or migrate the factory's state."
-        case .undecodable(let instance, let cell, let type, let reason):
-            "Cell '\(cell)' of \(instance) could not be read as \(type) (\(reason)); fix the value or migrate the factory's state."
+            "Cell '\(cell)' of \(instance) holds \(withArticle(storedType)), not \(withArticle(requestedType)); restore it as \(storedType) or migrate the factory's state."
+        case .undecodable(let instance, let cell, let type, let failure):
+            "Cell '\(cell)' of \(instance) could not be read as \(withArticle(type)) (\(failure)); fix the value or migrate the factory's state."
         case .unencodable(let instance, let cell, let type, let reason):
-            "A \(type) could not be stored in cell '\(cell)' of \(instance) (\(reason)); nothing was changed."
+            "\(withArticle(type).capitalizedFirst) could not be stored in cell '\(cell)' of \(instance) (\(reason)); nothing was changed."
         case .instanceDeleted(let instance):
             "\(instance) was deleted; restore it again to start it afresh."
         case .noSuchCell(let instance, let cell):
@@ -61,4 +62,11 @@ package func quoted(_ text: String) -> String {
         shown += "... (\(text.utf8.count) bytes)"
     }
     return "'\(shown)'"
+}
+
+extension String {
+    /// The text with its first letter in capitals: `A Double`.
+    fileprivate var capitalizedFirst: String {
+        prefix(1).uppercased() + dropFirst()
+    }
 }
