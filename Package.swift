@@ -60,11 +60,22 @@ let package = Package(
         // A guided tour of the examples. Run it twice.
         .executableTarget(name: "cellar-tour", dependencies: ["Cellar", "CellarExamples"]),
 
+        // The README's Swift code blocks, compiled into the test child with
+        // every build of the tests (and run by a test): the examples cannot rot.
+        .executableTarget(name: "ReadmeExtractor"),
+        .plugin(
+            name: "ReadmeExamplesPlugin",
+            capability: .buildTool(),
+            dependencies: ["ReadmeExtractor"],
+            path: "Sources/ReadmeExamplesPlugin"
+        ),
+
         // The child process that restart, crash and concurrency tests start.
         .executableTarget(
             name: "CellarTestChild",
             dependencies: ["Cellar", "CellarExamples"],
-            path: "Tests/CellarTestChild"
+            path: "Tests/CellarTestChild",
+            plugins: ["ReadmeExamplesPlugin"]
         ),
         .testTarget(
             name: "CellarTests",

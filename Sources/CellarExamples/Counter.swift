@@ -15,7 +15,7 @@ public import Cellar
 /// Each key is an independent counter, and it keeps counting after a restart.
 public let counterFactory = Factory("counter") { cells in
     let count = cells.cell("count", default: 0)
-    return { () throws -> Int in
+    return { @Sendable () throws -> Int in
         try count.update { count in
             count += 1
             return count

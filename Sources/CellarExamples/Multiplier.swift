@@ -15,7 +15,7 @@ public import Cellar
 /// ```
 ///
 /// Durable, the next call after a restart returns 81.
-public func multiplierFactory(coefficient: Int) -> Factory<() throws -> Int> {
+public func multiplierFactory(coefficient: Int) -> Factory<@Sendable () throws -> Int> {
     Factory("multiplier") { cells in
         let coefficient = cells.cell("coefficient", default: coefficient)
         let product = cells.cell("product", default: 1)

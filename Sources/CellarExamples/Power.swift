@@ -14,7 +14,7 @@ public import Cellar
 /// The exponent is itself a cell: it is stored with the key when the
 /// instance is created, and restored with it afterwards, whatever exponent
 /// the restoring code passes.
-public func powerFactory(exponent: Int) -> Factory<(Int) throws -> Int> {
+public func powerFactory(exponent: Int) -> Factory<@Sendable (Int) throws -> Int> {
     Factory("power") { cells in
         let exponent = cells.cell("exponent", default: exponent)
         return { base in
@@ -26,7 +26,7 @@ public func powerFactory(exponent: Int) -> Factory<(Int) throws -> Int> {
 
 /// Python's `outer_function(x)`: each call creates a new cell, so
 /// `add_five` and `add_ten` are distinct instances with their own `x`.
-public func adderFactory(x: Int) -> Factory<(Int) throws -> Int> {
+public func adderFactory(x: Int) -> Factory<@Sendable (Int) throws -> Int> {
     Factory("adder") { cells in
         let x = cells.cell("x", default: x)
         return { y in try x.get() + y }

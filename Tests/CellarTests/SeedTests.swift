@@ -124,3 +124,36 @@ import Testing
         #expect(try manager.highPriority() == [])
     }
 }
+
+extension SeedTests {
+    /// Every example type is `Sendable`: its closures run from the tasks of
+    /// a task group, and the rules (no overdraft) hold under contention.
+    @Test func theExampleTypesWorkFromATaskGroup() async throws {
+        let store = try Store.inMemory()
+        let account = try store.restore(bankAccountFactory(initialBalance: 100), key: "shared")
+        let next = try store.restore(counterFactory, key: "tasks")
+        let tripler = try store.restore(multiplierFactory(coefficient: 3), key: "tasks")
+        let square = try store.restore(powerFactory(exponent: 2), key: "tasks")
+        let addFive = try store.restore(adderFactory(x: 5), key: "tasks")
+        let manager = try store.restore(taskManagerFactory, key: "tasks")
+        let withdrawn = try await withThrowingTaskGroup(of: Int.self) { group in
+            for task in 0..<20 {
+                group.addTask {
+                    _ = try next()
+                    _ = try manager.add(PlannedTask(name: "t\(task)", priority: task % 10))
+                    #expect(try square(task) == task * task)
+                    #expect(try addFive(task) == task + 5)
+                    if task < 4 { _ = try tripler() }
+                    // 20 tasks try to take 10 each from 100: exactly 10 succeed.
+                    return try account.withdraw(10) ? 10 : 0
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(withdrawn == 100)
+        #expect(try account.balance() == 0)
+        #expect(try next() == 21)
+        #expect(try tripler() == 243)
+        #expect(try manager.sorted().count == 20)
+    }
+}

@@ -80,10 +80,12 @@ final class RunningChild: @unchecked Sendable {
 
     /// Starts `executable`: a path, or the name of a program built beside
     /// the tests (`acct`, `cellar`, `CellarTestChild`).
-    init(executable: String, arguments: [String], environment: [String: String]? = nil, input: Data? = nil) throws {
+    init(executable: String, arguments: [String], environment: [String: String]? = nil, input: Data? = nil,
+         currentDirectory: String? = nil) throws {
         process.executableURL = executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : builtExecutable(executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         let outPipe = Pipe()
         let errPipe = Pipe()
         process.standardOutput = outPipe

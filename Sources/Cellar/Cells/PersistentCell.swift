@@ -12,7 +12,7 @@
 /// ```swift
 /// let counter = Factory("counter") { cells in
 ///     let count = cells.cell("count", default: 0)
-///     return { try count.update { $0 += 1; return $0 } }
+///     return { @Sendable in try count.update { $0 += 1; return $0 } }
 /// }
 /// let next = try store.restore(counter, key: "visits")
 /// try next()  // 1, then 2 after the next call, even across restarts

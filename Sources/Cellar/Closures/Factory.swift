@@ -2,17 +2,19 @@
 /// closure that declares cells and returns what captures them.
 ///
 /// What the build closure returns is up to you: a bare closure, a tuple or a
-/// struct of closures. A ``Store`` runs it for each ``Store/restore(_:key:)``,
+/// struct of closures. Make the closures `@Sendable` (and a struct of them
+/// `Sendable`): cells are, so the closures can be called from any thread or
+/// task, and Swift 6 then lets you. A ``Store`` runs it for each ``Store/restore(_:key:)``,
 /// handing it the ``Cells`` of the instance named by the key.
 ///
 /// For example, the bank account of Python's `bank_account(100)`: three
 /// closures sharing one balance.
 ///
 /// ```swift
-/// struct Account {
-///     let balance: () throws -> Int
-///     let deposit: (Int) throws -> Void
-///     let withdraw: (Int) throws -> Void
+/// struct Account: Sendable {
+///     let balance: @Sendable () throws -> Int
+///     let deposit: @Sendable (Int) throws -> Void
+///     let withdraw: @Sendable (Int) throws -> Void
 /// }
 ///
 /// let account = Factory("account") { cells in
