@@ -4,6 +4,9 @@ import PackageDescription
 
 let package = Package(
     name: "Cellar",
+    // Linux is built and tested; macOS is expected to work (FoundationEssentials
+    // or Foundation, Glibc or Darwin), but cannot be built here.
+    platforms: [.macOS(.v13)],
     products: [
         .library(name: "Cellar", targets: ["Cellar"]),
         .executable(name: "acct", targets: ["acct"]),

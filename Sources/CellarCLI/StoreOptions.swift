@@ -76,12 +76,9 @@ package struct StoreLocation: Sendable {
                 throw StoreError.cannotOpen(path: path, reason: "cannot create the folder '\(folder)'")
             }
         }
-        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if descriptor >= 0 {
-            close(descriptor)
-        }
-        // EEXIST: the file is there (maybe another process just made it);
-        // any other failure is reported by SQLite's own open.
+        // When it fails, the file is there (maybe another process just made
+        // it), or SQLite's own open reports what is wrong.
+        _ = Platform.createFile(at: path, mode: 0o600)
     }
 }
 

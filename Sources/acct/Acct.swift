@@ -1,11 +1,6 @@
 import ArgumentParser
 import Cellar
 import CellarCLI
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 @main
 struct Acct: ParsableCommand {
@@ -80,7 +75,7 @@ struct Acct: ParsableCommand {
         } catch {
             exitReporting(error)
         }
-        Glibc.exit(ExitStatus.success.rawValue)
+        Platform.exit(ExitStatus.success.rawValue)
     }
 
     static func argumentsWithNegativeNumbersAsValues(_ arguments: [String]) -> [String] {
