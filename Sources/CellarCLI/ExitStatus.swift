@@ -1,7 +1,7 @@
 
 /// The exit statuses of `acct` and `cellar`, as their `--help` and the
 /// README document them.
-package enum ExitStatus: Int32, Sendable {
+package enum ExitStatus: Int32, Sendable, CustomStringConvertible {
     /// The command did what was asked.
     case success = 0
     /// A rule refused the command: insufficient funds, an unknown or existing
@@ -15,6 +15,17 @@ package enum ExitStatus: Int32, Sendable {
     /// The store stayed locked by another process past the busy timeout;
     /// safe to retry (EX_TEMPFAIL).
     case busy = 75
+
+    /// The status's name: `refused`, `busy`...
+    package var description: String {
+        switch self {
+        case .success: "success"
+        case .refused: "refused"
+        case .badInput: "badInput"
+        case .storeUnusable: "storeUnusable"
+        case .busy: "busy"
+        }
+    }
 
     /// The text both tools put at the end of `--help`.
     package static let helpText = """

@@ -73,7 +73,7 @@ struct Acct: ParsableCommand {
         do {
             try work()
         } catch {
-            exitReporting(error)
+            exitReporting(error)  // the plain form has no --json
         }
         Platform.exit(ExitStatus.success.rawValue)
     }

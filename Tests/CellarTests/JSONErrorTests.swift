@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// With `--json`, an error is also one JSON object on standard error, after
+/// the sentence: a script tells "insufficient funds" from "busy" by `kind`.
+@Suite struct JSONErrorTests {
+    struct ErrorObject: Decodable, Equatable {
+        let error: String
+        let status: Int32
+        let kind: String
+    }
+
+    /// The JSON object on the last line of standard error, and the sentence before it.
+    private func jsonError(_ result: ChildResult) throws -> (sentence: String, object: ErrorObject) {
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        let object = try JSONDecoder().decode(ErrorObject.self, from: Data(try #require(lines.last).utf8))
+        #expect(object.status == result.status)
+        return (lines.first ?? "", object)
+    }
+
+    @Test func domainErrorsNameTheirKindAndKeepTheirStatus() throws {
+        let sandbox = try ToolSandbox()
+        _ = try sandbox.run("acct", "open", "main")
+        let before = sandbox.storeState
+
+        let refused = try sandbox.run("acct", "withdraw", "main", "5", "--json")
+        #expect(refused.status == 1)
+        #expect(refused.stdout == "")
+        let (sentence, object) = try jsonError(refused)
+        #expect(sentence == "Error: Insufficient funds: 'main' has 0.00, which is less than 5.00.")
+        #expect(object == ErrorObject(error: "Insufficient funds: 'main' has 0.00, which is less than 5.00.", status: 1,
+                                      kind: "AccountError.insufficientFunds"))
+
+        #expect(try jsonError(try sandbox.run("acct", "deposit", "main", "x", "--json")).object.kind == "CommandError.badInput")
+        #expect(try jsonError(try sandbox.run("cellar", "--json", "inspect", "account/mian")).object.kind == "CommandError.refused")
+        #expect(try jsonError(try sandbox.run("cellar", "inspect", "main", "--json")).object.kind == "CellError.invalidName")
+        #expect(try jsonError(try sandbox.run("cellar", "snapshot", "revert", "nope", "--json")).object.kind == "SnapshotError.unknownSnapshot")
+        let usage = try sandbox.run("acct", "deposit", "--json")
+        #expect(usage.status == 64)
+        #expect(try jsonError(usage).object.kind == "usage")
+        #expect(sandbox.storeState == before)
+
+        // Without --json, the sentence alone.
+        let plain = try sandbox.run("acct", "withdraw", "main", "5")
+        #expect(plain.stderr == "Error: Insufficient funds: 'main' has 0.00, which is less than 5.00.\n")
+    }
+
+    @Test func aBusyStoreIsKindBusyWithStatus75() throws {
+        let sandbox = try ToolSandbox()
+        _ = try sandbox.run("acct", "open", "main")
+        // Another connection holds the write lock for longer than acct waits (5 s).
+        let holder = try RawDatabase(path: sandbox.storePath)
+        try holder.execute("BEGIN IMMEDIATE")
+        defer { try? holder.execute("ROLLBACK") }
+        let busy = try sandbox.run("acct", "deposit", "main", "1", "--json")
+        #expect(busy.status == 75)
+        #expect(try jsonError(busy).object.kind == "StoreError.busy")
+    }
+}
