@@ -13,7 +13,8 @@ struct Acct: ParsableCommand {
             the command returns. Amounts are exact decimals with at most two fraction digits.
 
             ACCOUNT NAMES
-              \(AccountName.rules); at most \(AccountName.maximumLength) characters.
+              \(AccountName.rules);
+              at most \(AccountName.maximumLength) characters.
 
             AMOUNTS
               Digits with an optional point and one or two decimals: 50, 12.5, 12.34.

@@ -13,12 +13,13 @@ struct CellarTool: ParsableCommand {
             `import` and `delete`.
 
             NAMES
-              Factory names and keys are 1 to 255 bytes of UTF-8 with no control characters,
-              no '/' or '\\', and no white space at either end.
+              Factory names and keys are 1 to 255 bytes of UTF-8 with no control
+              characters, no '/' or '\\', and no white space at either end.
 
             STORE
               --store PATH, else $CELLAR_STORE, else $XDG_DATA_HOME/cellar/store.sqlite
-              (~/.local/share/cellar/store.sqlite without XDG_DATA_HOME): the same store `acct` uses.
+              (~/.local/share/cellar/store.sqlite without XDG_DATA_HOME): the store
+              `acct` uses too.
 
             EXAMPLES
               cellar list account
@@ -26,7 +27,8 @@ struct CellarTool: ParsableCommand {
               cellar check
               cellar export backup.json && cellar --store copy.sqlite import backup.json
               cellar delete account/old --yes
-              cellar snapshot create before-import && cellar snapshot revert before-import --only account
+              cellar snapshot create before-import
+              cellar snapshot revert before-import --only account
               cellar backup nightly.sqlite && cellar --store nightly.sqlite check
               cellar history account/main --since 2026-11-23T00:00:00Z
               cellar rewind account/main --to-seq 3
