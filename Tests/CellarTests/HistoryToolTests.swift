@@ -26,7 +26,16 @@ import Testing
         ])
         #expect(ledger.lines.allSatisfy { $0.hasPrefix("20") && $0.dropFirst(23).hasPrefix("Z  ") })
         let savings = try sandbox.run("acct", "history", "savings", "--json", "--limit", "1")
-        #expect(savings.stdout.hasPrefix(#"[{"amount":"+5.00","balance":"5.00","operation":"transfer from main","sequence":2,"time":"20"#))
+        #expect(savings.stdout.hasPrefix(#"{"entries":[{"amount":"+5.00","balance":"5.00","operation":"transfer from main","sequence":2,"time":"20"#))
+        #expect(savings.stdout.hasSuffix(#"],"total":2,"truncated":true}"# + "\n"))
+        // The plain list says when it is cut, on standard error.
+        let cut = try sandbox.run("acct", "history", "main", "--limit", "2")
+        #expect(cut.lines.count == 2)
+        #expect(cut.stderr == "Showing the newest 2 of 4 entries; --limit N or --all shows more.\n")
+        let whole = try sandbox.run("acct", "history", "main", "--all")
+        #expect(whole.lines.count == 4 && whole.stderr == "")
+        expectResult(try sandbox.run("acct", "history", "main", "--all", "--limit", "2"), status: 64,
+                     stderr: "Error: Give --limit N or --all, not both.\n")
         expectResult(try sandbox.run("acct", "history", "mian"), status: 1,
                      stderr: "Error: No account named 'mian'. Did you mean 'main'? ('acct list' shows all accounts)\n")
     }
@@ -45,6 +54,9 @@ import Testing
         expectResult(try sandbox.run("acct", "list"), status: 0, stdout: "main   10.00\nother  7.00\n")
         let after = try sandbox.run("cellar", "history", "account/main", "--limit", "1", "--json")
         #expect(after.stdout.contains(#""operation":"rewind to #2","sequence":4"#))
+        #expect(after.stdout.hasSuffix(#""total":4,"truncated":true}"# + "\n"))
+        #expect(try sandbox.run("cellar", "history", "account/main", "--limit", "1").stderr
+            == "Showing the newest 1 of 4 entries; --limit N or --all shows more.\n")
 
         // The time of entry #4, as `cellar history` prints it.
         let time = try #require(try sandbox.run("cellar", "history", "account/main", "--limit", "1").lines.first?.split(separator: " ")[1])

@@ -203,6 +203,10 @@ struct Session: ~Copyable {
         try backend.history(ofInstance: instance.rowID, since: since, limit: limit)
     }
 
+    func historyCount(of instance: InstanceRecord, since: Int64?) throws -> Int {
+        try backend.historyCount(ofInstance: instance.rowID, since: since)
+    }
+
     func historyState(of instance: InstanceRecord, atOrBefore sequence: Int64) throws -> [HistoryRecord] {
         try backend.historyState(ofInstance: instance.rowID, atOrBefore: sequence)
     }

@@ -95,6 +95,8 @@ protocol StorageBackend: AnyObject {
     /// An instance's versions, newest first: at most `limit`, none written
     /// before `since` (milliseconds since 1970).
     func history(ofInstance rowID: Int64, since: Int64?, limit: Int) throws -> [HistoryRecord]
+    /// How many versions the instance has written at or after `since`.
+    func historyCount(ofInstance rowID: Int64, since: Int64?) throws -> Int
     /// Each cell's last version at or before `sequence`, removed ones
     /// included, sorted by name.
     func historyState(ofInstance rowID: Int64, atOrBefore sequence: Int64) throws -> [HistoryRecord]

@@ -11,10 +11,21 @@ extension Store {
     /// The latest changes to instance `id`, oldest first; none if its
     /// factory does not record history. Read from one committed state.
     ///
+    /// By default the newest 100: when the list may be cut, compare its
+    /// length with ``historyCount(of:since:)``, read in the same
+    /// ``read(_:)``. For example:
+    ///
+    /// ```swift
+    /// let (entries, total) = try store.read {
+    ///     (try store.history(of: main), try store.historyCount(of: main))
+    /// }
+    /// if entries.count < total { print("showing the newest \(entries.count) of \(total)") }
+    /// ```
+    ///
     /// - Parameters:
     ///   - id: The instance.
     ///   - since: Leave out changes committed before this time.
-    ///   - limit: At most this many, the newest.
+    ///   - limit: At most this many, the newest; `.max` for all.
     /// - Throws: ``HistoryError/unknownInstance(_:)``, ``StoreError``.
     public func history(of id: InstanceID, since: Date? = nil, limit: Int = 100) throws -> [HistoryEntry] {
         try engine.read { session in
@@ -23,6 +34,19 @@ extension Store {
             guard instance.recordsHistory else { return [] }
             return try session.history(of: instance, since: since.map(milliseconds), limit: max(0, limit))
                 .reversed().map { HistoryEntry($0, of: id) }
+        }
+    }
+
+    /// How many changes to instance `id` the history holds, committed at
+    /// `since` or later: the length of ``history(of:since:limit:)`` without
+    /// a limit. 0 if its factory does not record history.
+    ///
+    /// - Throws: ``HistoryError/unknownInstance(_:)``, ``StoreError``.
+    public func historyCount(of id: InstanceID, since: Date? = nil) throws -> Int {
+        try engine.fresh { session in
+            let instance = try existingInstance(id, in: session)
+            guard instance.recordsHistory else { return 0 }
+            return try session.historyCount(of: instance, since: since.map(milliseconds))
         }
     }
 

@@ -7,18 +7,17 @@ extension Acct {
         static let configuration = CommandConfiguration(
             commandName: "history",
             abstract: "Show an account's ledger: time, operation, amount, running balance.",
-            discussion: "Oldest first; the latest 100 entries unless --limit. Example: acct history main")
+            discussion: "Oldest first; the newest 100 entries unless --limit N or --all, and a line on standard error says when the list is cut. Example: acct history main")
 
         @OptionGroup var options: AcctOptions
 
         @Argument(help: "The account's name.")
         var name: String
 
-        @Option(help: "Show at most this many entries, the newest.")
-        var limit: Int = 100
+        @OptionGroup var limit: HistoryLimit
 
         func run() throws {
-            try Self.perform(name: name, limit: limit, in: options.context)
+            try Self.perform(name: name, limit: try limit.count(), in: options.context)
         }
 
         struct EntryJSON: Encodable {
@@ -31,15 +30,16 @@ extension Acct {
 
         static func perform(name: String, limit: Int, in context: AcctContext) throws {
             let name = try AccountName.validated(name)
-            guard limit > 0 else { throw CommandError.badInput("--limit must be 1 or more, not \(limit).") }
             guard let ledger = try context.openForReading() else {
                 throw Ledger.unknownAccount(name, among: [])
             }
             // One more than shown, so the first shown entry's amount is known;
             // read in one state, so the last running balance is the balance.
-            let entries = try ledger.store.read {
+            let (entries, total) = try ledger.store.read {
                 guard try ledger.contains(name) else { throw try ledger.unknownAccount(name) }
-                return try ledger.store.history(of: Ledger.instance(name), limit: limit + 1).filter { $0.cell == "balance" }
+                let instance = Ledger.instance(name)
+                return (try ledger.store.history(of: instance, limit: limit == .max ? .max : limit + 1).filter { $0.cell == "balance" },
+                        try ledger.store.historyCount(of: instance))
             }
             var lines: [EntryJSON] = []
             var previous: Money?
@@ -53,7 +53,7 @@ extension Acct {
             }
             let shown = Array(lines.suffix(limit))
             if context.json {
-                try Output.json(shown)
+                try Output.json(HistoryJSON(entries: shown, total: total))
                 return
             }
             let operationWidth = shown.map(\.operation.count).max() ?? 0
@@ -64,6 +64,9 @@ extension Acct {
                 Output.line(line.time + "  " + padded(line.operation, to: operationWidth)
                             + "  " + String(repeating: " ", count: amountWidth - amount.count) + amount
                             + "  " + String(repeating: " ", count: balanceWidth - line.balance.count) + line.balance)
+            }
+            if let notice = HistoryLimit.notice(shown: shown.count, total: total) {
+                Output.error(notice)
             }
         }
 

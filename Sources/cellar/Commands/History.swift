@@ -18,15 +18,15 @@ extension CellarTool {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "show", abstract: "List the latest changes of FACTORY/KEY, oldest first.")
+                commandName: "show", abstract: "List the latest changes of FACTORY/KEY, oldest first.",
+                discussion: "The newest 100 unless --limit N or --all; a line on standard error says when the list is cut.")
 
             @OptionGroup var options: CellarOptions
 
             @Argument(help: ArgumentHelp("The instance, e.g. account/main.", valueName: "factory/key"))
             var instance: String
 
-            @Option(help: "Show at most this many changes, the newest.")
-            var limit: Int = 100
+            @OptionGroup var limit: HistoryLimit
 
             @Option(help: ArgumentHelp("Leave out changes before this time (ISO 8601 with a time zone).", valueName: "time"))
             var since: String?
@@ -41,21 +41,26 @@ extension CellarTool {
             }
 
             func run() throws {
-                guard limit > 0 else { throw CommandError.badInput("--limit must be 1 or more, not \(limit).") }
+                let limit = try limit.count()
                 let since = try since.map { text throws(CommandError) in try TimeInput.time(text) }
                 let (store, name) = try options.openWithInstance(instance, access: .readOnly)
-                let entries = try store.history(of: name, since: since, limit: limit)
+                let (entries, total) = try store.read {
+                    (try store.history(of: name, since: since, limit: limit), try store.historyCount(of: name, since: since))
+                }
                 if options.json {
-                    try Output.json(entries.map {
+                    try Output.json(HistoryJSON(entries: entries.map {
                         EntryJSON(sequence: $0.sequence, time: formatTimestamp($0.time), cell: $0.cell,
                                   type: $0.typeName, value: $0.value?.description, operation: $0.operation)
-                    })
+                    }, total: total))
                     return
                 }
                 let width = entries.map { ($0.operation ?? "").count }.max() ?? 0
                 for entry in entries {
                     let change = entry.value.map { "\(entry.cell) = \($0)" } ?? "\(entry.cell) removed"
                     Output.line("#\(entry.sequence)  \(formatTimestamp(entry.time))  \(padded(entry.operation ?? "", to: width))  \(change)")
+                }
+                if let notice = HistoryLimit.notice(shown: entries.count, total: total) {
+                    Output.error(notice)
                 }
             }
         }

@@ -5,6 +5,10 @@ extension SQLiteBackend {
         try statement(Queries.history).queryAll([.integer(rowID), .integer(since ?? .min), .integer(Int64(limit))], HistoryRecord.init(row:))
     }
 
+    func historyCount(ofInstance rowID: Int64, since: Int64?) throws -> Int {
+        Int(try statement(Queries.historyCount).queryOne([.integer(rowID), .integer(since ?? .min)]) { $0.integer(at: 0) } ?? 0)
+    }
+
     func historyState(ofInstance rowID: Int64, atOrBefore sequence: Int64) throws -> [HistoryRecord] {
         try statement(Queries.historyState).queryAll([.integer(rowID), .integer(sequence)], HistoryRecord.init(row:))
     }
@@ -42,6 +46,7 @@ extension SQLiteBackend {
 private enum Queries {
     static let history = SQLQuery(
         "SELECT \(HistoryRecord.columns) FROM cell_versions WHERE instance_id = ? AND at >= ? ORDER BY seq DESC LIMIT ?")
+    static let historyCount = SQLQuery("SELECT count(*) FROM cell_versions WHERE instance_id = ? AND at >= ?")
     // SQLite takes the bare columns from the row that holds max(seq).
     static let historyState = SQLQuery("""
         SELECT \(HistoryRecord.columnsOfNewest) FROM cell_versions
