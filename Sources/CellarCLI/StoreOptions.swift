@@ -51,12 +51,12 @@ package struct StoreLocation: Sendable {
     }
 
     /// Opens the store, creating it (folder 0700, file 0600) if `access` allows.
-    package func open(_ access: Store.Access, durability: Durability = .normal) throws -> Store {
+    package func open(_ access: Store.Access, durability: Durability = .normal, automaticSnapshotsKept: Int = 10) throws -> Store {
         let path = path()
         if access == .createIfMissing {
             try createPrivately(path)
         }
-        return try Store(at: path, options: .init(durability: durability, access: access))
+        return try Store(at: path, options: .init(durability: durability, access: access, automaticSnapshotsKept: automaticSnapshotsKept))
     }
 
     /// True if there is a file at the store's path.

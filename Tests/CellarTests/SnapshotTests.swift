@@ -160,3 +160,40 @@ import Testing
         }
     }
 }
+
+extension SnapshotTests {
+    /// Each revert takes a full-copy undo snapshot: only the newest N stay,
+    /// and the snapshots the user named are never touched.
+    @Test func automaticUndoSnapshotsStayWithinTheConfiguredCount() throws {
+        let directory = try TemporaryDirectory()
+        let store = try Store(at: directory.path("store.sqlite"), options: .init(automaticSnapshotsKept: 3))
+        let account = try store.restore(bankAccountFactory(initialBalance: 10), key: "main")
+        try store.snapshot(named: "ten")
+        var undos: [String] = []
+        for round in 0..<40 {
+            #expect(try account.deposit(round + 1))
+            undos.append(try store.revert(toSnapshot: "ten").undoSnapshot)
+            #expect(try account.balance() == 10)
+            let automatic = try store.snapshots().filter(\.isAutomatic)
+            #expect(automatic.count == min(round + 1, 3))
+        }
+        #expect(try store.snapshots().map(\.name) == ["ten"] + undos.suffix(3))
+        // The newest undo snapshot still undoes the last revert.
+        try store.revert(toSnapshot: undos.last!)
+        #expect(try account.balance() == 50)
+    }
+
+    @Test func pruningSnapshotsByCountAgeAndKind() throws {
+        let store = try Store.inMemory()
+        _ = try store.restore(counterFactory, key: "c")
+        for name in ["a", "b", "c"] { try store.snapshot(named: name) }
+        for _ in 0..<3 { try store.revert(toSnapshot: "a") }
+        #expect(try store.snapshots().count == 6)
+        #expect(try store.pruneSnapshots(.automatic, keepingLast: 1).count == 2)
+        #expect(try store.snapshots().filter { !$0.isAutomatic }.map(\.name) == ["a", "b", "c"])
+        #expect(try store.pruneSnapshots(.named, keepingLast: 1) == ["a", "b"])
+        #expect(try store.pruneSnapshots(olderThan: Date().addingTimeInterval(-3600)) == [])
+        #expect(try store.pruneSnapshots(olderThan: Date().addingTimeInterval(1)).count == 2)
+        #expect(try store.snapshots() == [])
+    }
+}

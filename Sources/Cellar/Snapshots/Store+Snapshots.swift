@@ -57,6 +57,24 @@ public enum SnapshotScope: Sendable, Hashable {
     }
 }
 
+/// Which snapshots a prune considers.
+public enum SnapshotKind: Sendable, Hashable {
+    /// Both kinds.
+    case all
+    /// The `undo-…` snapshots a revert takes.
+    case automatic
+    /// The snapshots taken with ``Store/snapshot(named:)``.
+    case named
+
+    func contains(_ snapshot: SnapshotRecord) -> Bool {
+        switch self {
+        case .all: true
+        case .automatic: snapshot.automatic
+        case .named: !snapshot.automatic
+        }
+    }
+}
+
 /// What reverting to a snapshot did.
 public struct SnapshotRevert: Sendable, Hashable {
     /// The instances the revert wrote or removed.
@@ -107,7 +125,8 @@ extension Store {
     /// that it does not hold are deleted. Every process using the store sees
     /// the reverted state from its next operation on, closures already held
     /// included. Nothing is lost: the state just before is kept as an
-    /// automatic snapshot, named in the result.
+    /// automatic snapshot, named in the result; of those, the newest
+    /// ``Options/automaticSnapshotsKept`` are kept.
     ///
     /// For example:
     ///
@@ -125,6 +144,7 @@ extension Store {
             guard try session.snapshot(named: name) != nil else { throw SnapshotError.unknownSnapshot(name) }
             let undo = try automaticSnapshotName(in: session)
             try session.insertSnapshot(named: undo, automatic: true)
+            _ = try deleteSnapshots(of: .automatic, keepingLast: automaticSnapshotsKept, in: session)
 
             let saved = try session.snapshotInstances(name, factory: scope.factory).filter { scope.contains($0.id) }
             let savedIDs = Set(saved.map(\.id))
@@ -138,6 +158,34 @@ extension Store {
             }
             return SnapshotRevert(changedInstances: changed, undoSnapshot: undo)
         }
+    }
+
+    /// Deletes the snapshots of `kind` but the newest `count`.
+    ///
+    /// - Returns: The names of the snapshots deleted, oldest first.
+    @discardableResult
+    public func pruneSnapshots(_ kind: SnapshotKind = .all, keepingLast count: Int) throws -> [String] {
+        precondition(count >= 0, "cannot keep a negative number of snapshots")
+        return try engine.write { session in try deleteSnapshots(of: kind, keepingLast: count, in: session) }
+    }
+
+    /// Deletes the snapshots of `kind` taken before `cutoff`.
+    ///
+    /// - Returns: The names of the snapshots deleted, oldest first.
+    @discardableResult
+    public func pruneSnapshots(_ kind: SnapshotKind = .all, olderThan cutoff: Date) throws -> [String] {
+        try engine.write { session in
+            let old = try session.snapshots().filter { kind.contains($0) && parseTimestamp($0.createdAt) < cutoff }
+            for snapshot in old { _ = try session.deleteSnapshot(named: snapshot.name) }
+            return old.map(\.name)
+        }
+    }
+
+    private func deleteSnapshots(of kind: SnapshotKind, keepingLast count: Int, in session: borrowing Session) throws -> [String] {
+        let snapshots = try session.snapshots().filter(kind.contains)  // oldest first
+        let old = snapshots.dropLast(count)
+        for snapshot in old { _ = try session.deleteSnapshot(named: snapshot.name) }
+        return old.map(\.name)
     }
 
     /// Gives one instance the state snapshot `snapshot` holds; true if that

@@ -12,16 +12,23 @@ extension Store {
         /// Whether other processes may use the file while this store is
         /// open. Default: ``Sharing/shared``.
         public var sharing: Sharing
+        /// How many automatic `undo-…` snapshots to keep: each revert to a
+        /// snapshot takes one (a full copy of the store), and removes the
+        /// oldest beyond this many. Snapshots you named are never removed.
+        /// At least 1. Default: 10.
+        public var automaticSnapshotsKept: Int
 
         /// Options with the given settings; every default is the one described above.
         public init(
             durability: Durability = .normal, busyTimeout: Duration = .seconds(5), access: Access = .createIfMissing,
-            sharing: Sharing = .shared
+            sharing: Sharing = .shared, automaticSnapshotsKept: Int = 10
         ) {
+            precondition(automaticSnapshotsKept >= 1, "a revert keeps at least the snapshot it takes")
             self.durability = durability
             self.busyTimeout = busyTimeout
             self.access = access
             self.sharing = sharing
+            self.automaticSnapshotsKept = automaticSnapshotsKept
         }
 
         var busyTimeoutMilliseconds: Int {

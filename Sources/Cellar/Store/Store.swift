@@ -22,6 +22,8 @@ public final class Store: Sendable {
     /// Where the store is: the file's path, or `":memory:"`.
     public let path: String
     let engine: Engine
+    /// See ``Options/automaticSnapshotsKept``.
+    let automaticSnapshotsKept: Int
 
     /// Opens the store at `path`, creating it (and applying the schema) if
     /// it does not exist.
@@ -36,6 +38,7 @@ public final class Store: Sendable {
     /// - Throws: ``StoreError``.
     public init(at path: String, options: Options = Options()) throws {
         self.path = path
+        self.automaticSnapshotsKept = options.automaticSnapshotsKept
         self.engine = Engine(backend: try SQLiteBackend(
             path: path, mode: options.access.openMode, durability: options.durability,
             busyTimeoutMilliseconds: options.busyTimeoutMilliseconds, exclusive: options.sharing == .exclusive))

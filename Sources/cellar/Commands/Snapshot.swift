@@ -1,6 +1,11 @@
 import ArgumentParser
 import Cellar
 import CellarCLI
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension CellarTool {
     struct Snapshot: ParsableCommand {
@@ -12,7 +17,7 @@ extension CellarTool {
                 the state before it as an automatic snapshot, so a revert can be undone. Snapshot \
                 names follow the naming rules of keys.
                 """,
-            subcommands: [Create.self, List.self, Revert.self, Delete.self])
+            subcommands: [Create.self, List.self, Revert.self, Delete.self, Prune.self])
 
         struct SnapshotJSON: Encodable {
             let snapshot: String
@@ -88,6 +93,14 @@ extension CellarTool {
             @Option(help: ArgumentHelp("Revert only this factory's instances, or this one instance.", valueName: "factory[/key]"))
             var only: String?
 
+            @Option(name: .customLong("keep-undo"), help: ArgumentHelp(
+                "Keep the newest N automatic undo snapshots, this revert's included (default: 10).", valueName: "n"))
+            var keepUndo = 10
+
+            func validate() throws {
+                guard keepUndo >= 1 else { throw ValidationError("--keep-undo must be 1 or more: the revert keeps the snapshot it takes.") }
+            }
+
             struct RevertJSON: Encodable {
                 let reverted: String
                 let changedInstances: Int
@@ -104,7 +117,7 @@ extension CellarTool {
                         scope = .factory(only)
                     }
                 }
-                let result = try options.storeOptions.location.open(.existingOnly).revert(toSnapshot: name, only: scope)
+                let result = try options.storeOptions.location.open(.existingOnly, automaticSnapshotsKept: keepUndo).revert(toSnapshot: name, only: scope)
                 if options.json {
                     try Output.json(RevertJSON(reverted: name, changedInstances: result.changedInstances, undoSnapshot: result.undoSnapshot))
                 } else {
@@ -130,6 +143,55 @@ extension CellarTool {
                     try Output.json(["deleted": name])
                 } else {
                     Output.line("Deleted snapshot '\(name)'.")
+                }
+            }
+        }
+
+        struct Prune: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "prune", abstract: "Delete old snapshots: by age, or keeping the newest N.",
+                discussion: """
+                    Both kinds by default: the snapshots you named and the automatic undo snapshots \
+                    each revert takes (a revert itself keeps the newest 10 of those). \
+                    Example: cellar snapshot prune --automatic --keep 3
+                    """)
+
+            @OptionGroup var options: CellarOptions
+
+            @Option(help: ArgumentHelp("Keep the newest N snapshots.", valueName: "n"))
+            var keep: Int?
+
+            @Option(name: .customLong("older-than"), help: ArgumentHelp("Delete snapshots older than this, e.g. 30d, 12h.", valueName: "duration"))
+            var olderThan: String?
+
+            @Flag(help: "Only the automatic undo snapshots.")
+            var automatic = false
+
+            @Flag(help: "Only the snapshots taken by name.")
+            var named = false
+
+            func validate() throws {
+                guard (keep == nil) != (olderThan == nil) else {
+                    throw ValidationError("Give exactly one of --keep N and --older-than DURATION.")
+                }
+                guard !(automatic && named) else { throw ValidationError("Give at most one of --automatic and --named.") }
+            }
+
+            func run() throws {
+                let kind: SnapshotKind = automatic ? .automatic : named ? .named : .all
+                let deleted: [String]
+                if let olderThan {
+                    let age = try TimeInput.duration(olderThan)
+                    let store = try options.storeOptions.location.open(.existingOnly)
+                    deleted = try store.pruneSnapshots(kind, olderThan: Date().addingTimeInterval(-Double(age.components.seconds)))
+                } else {
+                    guard let keep, keep >= 0 else { throw CommandError.badInput("--keep must be 0 or more.") }
+                    deleted = try options.storeOptions.location.open(.existingOnly).pruneSnapshots(kind, keepingLast: keep)
+                }
+                if options.json {
+                    try Output.json(["deleted": deleted])
+                } else {
+                    Output.line("Deleted \(deleted.count) snapshot\(deleted.count == 1 ? "" : "s").")
                 }
             }
         }
