@@ -57,6 +57,16 @@ let package = Package(
             dependencies: ["Cellar", "CellarCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
+        // `swift package install-tools [--prefix PREFIX] [--uninstall]`: acct and
+        // cellar built static, in PREFIX/bin, with shell completions.
+        .plugin(
+            name: "InstallToolsPlugin",
+            capability: .command(
+                intent: .custom(verb: "install-tools", description: "Install acct and cellar, static, with shell completions")
+            ),
+            path: "Sources/InstallToolsPlugin"
+        ),
+
         // The seeds' Python closures, durable: used by the tour and the tests.
         .target(name: "CellarExamples", dependencies: ["Cellar"]),
 
