@@ -188,7 +188,12 @@ final class SQLiteBackend: StorageBackend {
         try connection.cachedStatement(Self.beginDeferred).execute()
         // The first read fixes the snapshot the transaction reads: this one,
         // which also tells whether others committed since the last look.
-        return try othersCommittedSinceLastLook()
+        do {
+            return try othersCommittedSinceLastLook()
+        } catch {
+            rollBack()  // the engine did not see the transaction begin
+            throw error
+        }
     }
 
     func endRead() throws {
