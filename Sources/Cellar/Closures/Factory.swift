@@ -39,7 +39,7 @@ public struct Factory<Instance>: Sendable {
     /// The shape of the state this factory's build closure expects; see ``StateMigration``.
     public let stateVersion: Int
     /// Whether every change to its instances' cells is kept in the store's
-    /// history (see ``Store/history(factory:key:since:limit:)``).
+    /// history (see ``Store/history(of:since:limit:)``).
     public let recordsHistory: Bool
     let migrations: [StateMigration]
     let build: @Sendable (Cells) -> Instance
