@@ -1,20 +1,25 @@
 import Foundation
 import PackagePlugin
 
-/// Turns the Swift code blocks of `README.md` into one function of the
-/// target it is applied to, `readmeExamples()`: the README's examples
-/// compile, as written, with every build of the tests, and a test runs them.
+/// Turns the Swift code blocks of `README.md` and of the DocC articles into
+/// functions of the target it is applied to (`DocumentationExamples`): the
+/// examples compile, as written, with every build of the tests, and a test
+/// runs them.
 @main
 struct ReadmeExamplesPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
-        let readme = context.package.directoryURL.appending(path: "README.md")
-        let output = context.pluginWorkDirectoryURL.appending(path: "ReadmeExamples.swift")
+        let catalog = context.package.directoryURL.appending(path: "Sources/Cellar/Documentation.docc")
+        let articles = try FileManager.default.contentsOfDirectory(at: catalog, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "md" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        let documents = [context.package.directoryURL.appending(path: "README.md")] + articles
+        let output = context.pluginWorkDirectoryURL.appending(path: "DocumentationExamples.swift")
         return [
             .buildCommand(
-                displayName: "Extracting the README's Swift examples",
+                displayName: "Extracting the Swift examples of the README and the DocC articles",
                 executable: try context.tool(named: "ReadmeExtractor").url,
-                arguments: [readme.path, output.path],
-                inputFiles: [readme],
+                arguments: [output.path] + documents.map(\.path),
+                inputFiles: documents,
                 outputFiles: [output]
             )
         ]

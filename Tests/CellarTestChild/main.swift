@@ -13,9 +13,10 @@
 //   CellarTestChild STORE shuffle ACCOUNTS COUNT
 //       COUNT transfers of 1 to 5 between random pairs of bank accounts
 //       "0".."ACCOUNTS-1" (each opened with 1000), each in one transaction
-//   CellarTestChild - readme
-//       runs the README's examples (in the current directory, where they
-//       create their stores)
+//   CellarTestChild - examples FILE
+//       runs the examples of FILE (README.md, or a DocC article such as
+//       FromPythonClosures.md) in the current directory, where they create
+//       their stores
 //   CellarTestChild STORE totals ACCOUNTS READS
 //       READS times, reads every balance in one `store.read`, alternately
 //       through held closures and through `inspect`; prints each total
@@ -81,8 +82,12 @@ do {
             exit(1)
         }
         say(String(try account.balance()))
-    case "readme":
-        try await readmeExamples()
+    case "examples":
+        guard let examples = DocumentationExamples.all.first(where: { $0.file == arguments[3] }) else {
+            FileHandle.standardError.write(Data("no examples in \(arguments[3])\n".utf8))
+            exit(64)
+        }
+        try await examples.run()
     case "shuffle":
         let store = try Store(at: path)
         let accounts = try (0..<Int(arguments[3])!).map { try store.restore(bankAccountFactory(initialBalance: 1000), key: String($0)) }

@@ -1,18 +1,35 @@
 import Foundation
 import Testing
 
-/// The README's Swift code is compiled into the test child with every build
-/// of the tests (ReadmeExamplesPlugin); here it runs, twice, in a fresh
-/// folder, as a reader would run it.
-@Suite struct ReadmeExampleTests {
+/// The Swift code of the README and of the DocC articles is compiled into
+/// the test child with every build of the tests (ReadmeExamplesPlugin);
+/// here it runs, in a fresh folder, as a reader would run it.
+@Suite struct DocumentationExampleTests {
+    private func runExamples(of file: String, in directory: TemporaryDirectory) throws -> ChildResult {
+        try RunningChild(executable: "CellarTestChild", arguments: ["-", "examples", file], currentDirectory: directory.url.path).finish()
+    }
+
     @Test func theReadmeExamplesRunAndRemember() throws {
         let directory = try TemporaryDirectory()
-        let first = try RunningChild(executable: "CellarTestChild", arguments: ["-", "readme"], currentDirectory: directory.url.path).finish()
+        let first = try runExamples(of: "README.md", in: directory)
         #expect(first.status == 0, "\(first.stderr)")
         // visits, the total read in one state, the balance after ten concurrent deposits, the owned counter
         #expect(first.lines == ["1", "15000", "11000", "1"])
-        let second = try RunningChild(executable: "CellarTestChild", arguments: ["-", "readme"], currentDirectory: directory.url.path).finish()
+        let second = try runExamples(of: "README.md", in: directory)
         #expect(second.lines == ["2", "31000", "22000", "2"])
         #expect(FileManager.default.fileExists(atPath: directory.path("app.sqlite")))
+    }
+
+    @Test(arguments: [
+        ("Cellar.md", ["1"]),
+        ("FromPythonClosures.md", ["16", "1 2", "1", #"["coefficient", "product"]"#, "27"]),
+        ("KeysAndNames.md", ["The key 'a/b' is not valid: it contains '/'."]),
+        ("ReadsAndTransactions.md", ["200"]),
+    ])
+    func theDocCArticlesExamplesRunAsTheirCommentsSay(file: String, output: [String]) throws {
+        let directory = try TemporaryDirectory()
+        let result = try runExamples(of: file, in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.lines == output)
     }
 }
