@@ -75,12 +75,12 @@ let package = Package(
 
         // The README's Swift code blocks, compiled into the test child with
         // every build of the tests (and run by a test): the examples cannot rot.
-        .executableTarget(name: "ReadmeExtractor"),
+        .executableTarget(name: "ExampleExtractor"),
         .plugin(
-            name: "ReadmeExamplesPlugin",
+            name: "DocumentationExamplesPlugin",
             capability: .buildTool(),
-            dependencies: ["ReadmeExtractor"],
-            path: "Sources/ReadmeExamplesPlugin"
+            dependencies: ["ExampleExtractor"],
+            path: "Sources/DocumentationExamplesPlugin"
         ),
 
         // The child process that restart, crash and concurrency tests start.
@@ -88,7 +88,7 @@ let package = Package(
             name: "CellarTestChild",
             dependencies: ["Cellar", "CellarExamples"],
             path: "Tests/CellarTestChild",
-            plugins: ["ReadmeExamplesPlugin"]
+            plugins: ["DocumentationExamplesPlugin"]
         ),
         .testTarget(
             name: "CellarTests",

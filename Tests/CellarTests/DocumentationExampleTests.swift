@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The Swift code of the README and of the DocC articles is compiled into
-/// the test child with every build of the tests (ReadmeExamplesPlugin);
+/// the test child with every build of the tests (DocumentationExamplesPlugin);
 /// here it runs, in a fresh folder, as a reader would run it.
 @Suite struct DocumentationExampleTests {
     private func runExamples(of file: String, in directory: TemporaryDirectory) throws -> ChildResult {

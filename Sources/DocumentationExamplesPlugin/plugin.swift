@@ -6,7 +6,7 @@ import PackagePlugin
 /// examples compile, as written, with every build of the tests, and a test
 /// runs them.
 @main
-struct ReadmeExamplesPlugin: BuildToolPlugin {
+struct DocumentationExamplesPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
         let catalog = context.package.directoryURL.appending(path: "Sources/Cellar/Documentation.docc")
         let articles = try FileManager.default.contentsOfDirectory(at: catalog, includingPropertiesForKeys: nil)
@@ -17,7 +17,7 @@ struct ReadmeExamplesPlugin: BuildToolPlugin {
         return [
             .buildCommand(
                 displayName: "Extracting the Swift examples of the README and the DocC articles",
-                executable: try context.tool(named: "ReadmeExtractor").url,
+                executable: try context.tool(named: "ExampleExtractor").url,
                 arguments: [output.path] + documents.map(\.path),
                 inputFiles: documents,
                 outputFiles: [output]
