@@ -89,17 +89,16 @@ package struct ErrorJSON: Encodable {
 
 /// `StoreError.busy`, `AccountError.insufficientFunds`, `CommandError.refused`:
 /// an error's type and case, as `--json` names its kind.
-func errorKind(_ error: any Error) -> String {
+package func errorKind(_ error: any Error) -> String {
     let type = String(describing: Swift.type(of: error))
     if let error = error as? CommandError {
         return "\(type).\(error.exitStatus)"
     }
     // An enum case with values reflects as one child labeled with its name.
+    // (A case without values reflects as nothing: then the type alone.
+    // Cellar's error cases all carry values.)
     if let label = Mirror(reflecting: error).children.first?.label {
         return "\(type).\(label)"
-    }
-    if Mirror(reflecting: error).displayStyle == .enum {
-        return "\(type).\(String(reflecting: error).split(separator: ".").last ?? "")"
     }
     return type
 }

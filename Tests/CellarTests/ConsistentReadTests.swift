@@ -63,14 +63,14 @@ import Testing
         let next = try store.restore(counterFactory, key: "visits")
         #expect(try next() == 1)
         let before = storeFiles(at: path)
-        #expect(throws: StoreError.writeInsideRead) { try store.read { try next() } }
-        #expect(throws: StoreError.writeInsideRead) { try store.read { try store.transaction { 0 } } }
-        #expect(throws: StoreError.writeInsideRead) { try store.read { try store.restore(counterFactory, key: "other") } }
+        #expect(throws: StoreError.writeInsideRead(path: path)) { try store.read { try next() } }
+        #expect(throws: StoreError.writeInsideRead(path: path)) { try store.read { try store.transaction { 0 } } }
+        #expect(throws: StoreError.writeInsideRead(path: path)) { try store.read { try store.restore(counterFactory, key: "other") } }
         // Inside a transaction too: a read stays a read.
-        #expect(throws: StoreError.writeInsideRead) { try store.transaction { try store.read { try next() } } }
+        #expect(throws: StoreError.writeInsideRead(path: path)) { try store.transaction { try store.read { try next() } } }
         #expect(storeFiles(at: path) == before)
-        #expect(StoreError.writeInsideRead.description
-            == "A change was attempted inside store.read { }, which only reads; make changes in store.transaction { } instead.")
+        #expect(StoreError.writeInsideRead(path: path).description
+            == "A change to '\(path)' was attempted inside store.read { }, which only reads; make changes in store.transaction { } instead.")
         #expect(try next() == 2)
     }
 

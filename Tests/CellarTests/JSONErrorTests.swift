@@ -1,3 +1,5 @@
+import Cellar
+import CellarCLI
 import Foundation
 import Testing
 
@@ -55,5 +57,18 @@ import Testing
         let busy = try sandbox.run("acct", "deposit", "main", "1", "--json")
         #expect(busy.status == 75)
         #expect(try jsonError(busy).object.kind == "StoreError.busy")
+    }
+}
+
+extension JSONErrorTests {
+    @Test func everyKindNamesTypeAndCase() {
+        let instance = InstanceID(factory: "account", key: "main")
+        #expect(errorKind(StoreError.writeInsideRead(path: "s")) == "StoreError.writeInsideRead")
+        #expect(errorKind(StoreError.busy(path: "s", timeoutMilliseconds: 1)) == "StoreError.busy")
+        #expect(errorKind(CellError.instanceDeleted(instance: instance)) == "CellError.instanceDeleted")
+        #expect(errorKind(HistoryError.unknownInstance(instance)) == "HistoryError.unknownInstance")
+        #expect(errorKind(SnapshotError.unknownSnapshot("x")) == "SnapshotError.unknownSnapshot")
+        #expect(errorKind(ImportError.conflict(instances: [instance])) == "ImportError.conflict")
+        #expect(errorKind(CommandError.refused("no")) == "CommandError.refused")
     }
 }

@@ -61,7 +61,7 @@ final class Engine: @unchecked Sendable {
     /// Runs `body` so that everything it reads comes from one committed
     /// state, without taking the write lock: writers go on while it runs.
     /// Inside a write transaction it reads that transaction's own state.
-    /// Any write `body` attempts throws ``StoreError/writeInsideRead``.
+    /// Any write `body` attempts throws ``StoreError/writeInsideRead(path:)``.
     func read<T>(_ body: (borrowing Session) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
@@ -128,7 +128,7 @@ final class Engine: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         do {
-            guard readDepth == 0 else { throw StoreError.writeInsideRead }
+            guard readDepth == 0 else { throw StoreError.writeInsideRead(path: backend.location) }
             if let operation { history.beginOperation(operation) }
             defer { if operation != nil { history.endOperation() } }
             if writeDepth == 0 {

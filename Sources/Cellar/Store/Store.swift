@@ -203,7 +203,7 @@ public final class Store: Sendable {
     ///
     /// - Parameter body: The reads. A change attempted inside it (a cell's
     ///   `set` or `update`, ``restore(_:key:)``, a transaction) throws
-    ///   ``StoreError/writeInsideRead``.
+    ///   ``StoreError/writeInsideRead(path:)``.
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws, or ``StoreError``.
     public func read<Result>(_ body: () throws -> Result) throws -> Result {

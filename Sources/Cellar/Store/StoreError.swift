@@ -40,8 +40,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// SQLite rolled back the enclosing transaction by itself after an
     /// earlier error inside it (such as a full disk); nothing in it was saved.
     case transactionAborted(path: String)
-    /// A change was attempted inside ``Store/read(_:)``, which only reads.
-    case writeInsideRead
+    /// A change was attempted inside ``Store/read(_:)`` of the store at
+    /// `path`, which only reads.
+    case writeInsideRead(path: String)
     /// A failure SQLite reported that has no better name.
     case sqlite(SQLiteError)
 
@@ -71,8 +72,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "The store '\(path)' stayed locked by another process for more than \(timeout) ms; try again."
         case .transactionAborted(let path):
             "SQLite rolled back the transaction on '\(path)' after an earlier error in it; nothing in it was saved."
-        case .writeInsideRead:
-            "A change was attempted inside store.read { }, which only reads; make changes in store.transaction { } instead."
+        case .writeInsideRead(let path):
+            "A change to '\(path)' was attempted inside store.read { }, which only reads; make changes in store.transaction { } instead."
         case .sqlite(let error):
             error.description
         }
