@@ -118,7 +118,7 @@ protocol StorageBackend: AnyObject {
     /// Copies every instance and cell into a new snapshot.
     func insertSnapshot(named name: String, automatic: Bool) throws
     func snapshot(named name: String) throws -> SnapshotRecord?
-    /// Every snapshot, oldest first.
+    /// Every snapshot, in the order they were taken.
     func snapshots() throws -> [SnapshotRecord]
     /// The instances snapshot `name` holds of `factory` (all when nil), sorted.
     func snapshotInstances(_ name: String, factory: String?) throws -> [SnapshotInstanceRecord]

@@ -48,7 +48,9 @@ private enum Queries {
         FROM cells JOIN instances ON instances.id = cells.instance_id
         """)
     static let snapshotByName = SQLQuery("SELECT \(SnapshotRecord.columns) FROM snapshots WHERE name = ?")
-    static let snapshots = SQLQuery("SELECT \(SnapshotRecord.columns) FROM snapshots ORDER BY created_at, name")
+    // In the order they were taken: several can share a millisecond, and a
+    // name freed by a prune can be taken again.
+    static let snapshots = SQLQuery("SELECT \(SnapshotRecord.columns) FROM snapshots ORDER BY created_at, rowid")
     static let snapshotInstances = SQLQuery("""
         SELECT \(SnapshotInstanceRecord.columns) FROM snapshot_instances
         WHERE snapshot = ?1 AND (?2 IS NULL OR factory = ?2) ORDER BY factory, key
