@@ -5,11 +5,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `--store PATH`: which store a command works on. Shared by `acct` and
 /// `cellar`, so both find the same store by default.

@@ -72,7 +72,7 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
             encode: { value throws(CodecFailure) in try value.storedValue() },
             decode: { stored throws(CodecFailure) in
                 guard let value = Native(storedValue: stored) else {
-                    throw CodecFailure(DecodingFailure(problem: "found \(stored.kind) \(stored.shortDescription)"))
+                    throw CodecFailure(reason: "found \(stored.kind) \(stored.shortDescription)")
                 }
                 return value
             })
@@ -98,7 +98,7 @@ final class CellCodec<Value: Codable & Sendable>: Sendable {
             },
             decode: { stored throws(CodecFailure) in
                 guard case .text(let json) = stored else {
-                    throw CodecFailure(DecodingFailure(problem: "expected JSON text, found \(stored.kind)"))
+                    throw CodecFailure(reason: "expected JSON text, found \(stored.kind)")
                 }
                 do {
                     return try decoder.decode(Value.self, from: Data(json.utf8))

@@ -37,9 +37,6 @@ final class Engine: @unchecked Sendable {
         self.backend = backend
     }
 
-    /// How messages name the store.
-    var location: String { backend.location }
-
     // MARK: Entry points
 
     /// Runs `body`, which reads one value, after making sure the generation

@@ -20,9 +20,6 @@ struct Session: ~Copyable {
 
     private var backend: any StorageBackend { engine.backend }
 
-    /// How messages name the store.
-    var location: String { engine.location }
-
     /// See ``Engine/generation``.
     var generation: UInt64 { engine.generation }
 
