@@ -13,6 +13,13 @@ let package = Package(
         .executable(name: "cellar", targets: ["cellar"]),
         .executable(name: "cellar-tour", targets: ["cellar-tour"]),
     ],
+    // PostgreSQL stores (`postgresql://` URLs) need libpq (Debian: libpq-dev)
+    // to build and link. A SQLite-only user turns the trait off, e.g.
+    // `.package(path: "../Cellar", traits: [])`, and needs neither.
+    traits: [
+        .trait(name: "PostgreSQL", description: "Stores in PostgreSQL databases, through libpq."),
+        .default(enabledTraits: ["PostgreSQL"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
@@ -22,6 +29,13 @@ let package = Package(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // libpq from the system (Debian: libpq-dev): PostgreSQL's own C client.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
         ),
 
         // Migrations/*.sql is the schema's only source of truth: this plugin
@@ -37,7 +51,7 @@ let package = Package(
 
         .target(
             name: "Cellar",
-            dependencies: ["CSQLite"],
+            dependencies: ["CSQLite", .target(name: "CLibPQ", condition: .when(traits: ["PostgreSQL"]))],
             plugins: ["EmbedMigrationsPlugin"]
         ),
 

@@ -108,7 +108,7 @@ package func report(_ error: any Error) -> (message: String, status: ExitStatus)
     switch error {
     case let error as any CommandFailure:
         return (error.description, error.exitStatus)
-    case StoreError.busy:
+    case StoreError.busy, StoreError.conflict, StoreError.connectionLost(_, mayHaveCommitted: false):
         return ("\(error)", .busy)
     case let error as StoreError:
         return ("\(error)", .storeUnusable)

@@ -10,10 +10,12 @@ package enum ExitStatus: Int32, Sendable, CustomStringConvertible {
     /// The command line or an input is not valid (EX_USAGE).
     case badInput = 64
     /// The store cannot be used: I/O error, damaged, not a Cellar store,
-    /// newer schema, read-only, disk full (EX_IOERR).
+    /// newer schema, read-only, disk full, no server, a connection that
+    /// broke during a commit (EX_IOERR).
     case storeUnusable = 74
-    /// The store stayed locked by another process past the busy timeout;
-    /// safe to retry (EX_TEMPFAIL).
+    /// The store stayed locked by another process past the busy timeout,
+    /// transactions kept conflicting, or the connection broke before
+    /// anything was committed: nothing was changed, safe to retry (EX_TEMPFAIL).
     case busy = 75
 
     /// The status's name: `refused`, `busy`...
@@ -36,7 +38,9 @@ package enum ExitStatus: Int32, Sendable, CustomStringConvertible {
               snapshot, existing backup file, a time before history began)
           64  bad usage or bad input (an amount or name that is not valid)
           74  the store cannot be used (I/O error, damaged, not a Cellar store,
-              newer schema, read-only, disk full)
-          75  the store stayed busy past the timeout (safe to retry)
+              newer schema, read-only, disk full, no server, a connection that
+              broke while a change was committed: check before repeating it)
+          75  busy past the timeout, conflicting writers, or a connection that
+              broke before anything was committed (nothing changed: safe to retry)
         """
 }

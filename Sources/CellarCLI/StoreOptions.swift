@@ -10,9 +10,9 @@ import Foundation
 /// `cellar`, so both find the same store by default.
 package struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The store file.",
+        "The store: a file, or a postgresql:// URL.",
         discussion: "Default: $CELLAR_STORE, else $XDG_DATA_HOME/cellar/store.sqlite, else ~/.local/share/cellar/store.sqlite.",
-        valueName: "path"))
+        valueName: "path-or-url"))
     package var store: String?
 
     package init() {}
@@ -45,18 +45,26 @@ package struct StoreLocation: Sendable {
         return dataHome + "/cellar/store.sqlite"
     }
 
-    /// Opens the store, creating it (folder 0700, file 0600) if `access` allows.
+    /// Opens the store: a `postgresql://` URL in its database, a path as a
+    /// file, created (folder 0700, file 0600) if `access` allows.
     package func open(_ access: Store.Access, durability: Durability = .normal, automaticSnapshotsKept: Int = 10) throws -> Store {
         let path = path()
-        if access == .createIfMissing {
+        let options = Store.Options(durability: durability, access: access, automaticSnapshotsKept: automaticSnapshotsKept)
+        if access == .createIfMissing && !PostgreSQLURL.isURL(path) {
             try createPrivately(path)
         }
-        return try Store(at: path, options: .init(durability: durability, access: access, automaticSnapshotsKept: automaticSnapshotsKept))
+        return try Store.open(path, options: options)
     }
 
-    /// True if there is a file at the store's path.
-    package var exists: Bool {
-        FileManager.default.fileExists(atPath: path())
+    /// The store's migrations, read without changing it.
+    package func migrationStatus() throws -> MigrationStatus {
+        try Store.migrationStatus(of: path())
+    }
+
+    /// The store as messages name it: a URL without its password.
+    package var displayName: String {
+        let path = path()
+        return PostgreSQLURL.isURL(path) ? (try? PostgreSQLURL(path).redacted) ?? "the PostgreSQL store" : path
     }
 
     /// Creates a missing store file readable by its owner only, in folders
@@ -100,5 +108,12 @@ extension StoreOptions {
         let end = moved.firstIndex(of: "--") ?? moved.endIndex
         moved.insert(contentsOf: leading, at: end)
         return moved
+    }
+}
+
+extension Store {
+    /// How many instances the store holds, counted in one read.
+    package func instanceCount() throws -> Int {
+        try read { try factoryNames().reduce(0) { $0 + (try keys(of: $1).count) } }
     }
 }

@@ -14,8 +14,11 @@ struct AcctContext {
 
     /// The store for a command that only reads; nil if there is none yet.
     func openForReading() throws -> Ledger? {
-        guard store.exists else { return nil }
-        return Ledger(store: try store.open(.readOnly))
+        do {
+            return Ledger(store: try store.open(.readOnly))
+        } catch StoreError.missing {
+            return nil
+        }
     }
 
     /// Prints an account's balance: `main: 150.00`, or its JSON.

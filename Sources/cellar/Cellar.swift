@@ -30,6 +30,7 @@ struct CellarTool: ParsableCommand {
               cellar snapshot create before-import
               cellar snapshot revert before-import --only account
               cellar backup nightly.sqlite && cellar --store nightly.sqlite check
+              cellar copy --from store.sqlite --to postgresql://app@db/app
               cellar history account/main --since 2026-11-23T00:00:00Z
               cellar rewind account/main --to-seq 3
               cellar history prune --older-than 30d
@@ -38,7 +39,7 @@ struct CellarTool: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [List.self, Inspect.self, Check.self, Migrate.self, Export.self, Import.self, Delete.self,
-                      Snapshot.self, Backup.self, History.self, Rewind.self]
+                      Snapshot.self, Backup.self, History.self, Rewind.self, Copy.self]
     )
 
     /// Runs `cellar` with `--store` and `--json` accepted before the subcommand.

@@ -1,5 +1,7 @@
 // The child process that Cellar's restart, crash and concurrency tests start.
 //
+// STORE is a file's path or a postgresql:// URL.
+//
 //   CellarTestChild STORE counter KEY COUNT [full|normal [BUSY_TIMEOUT_MS]]
 //       increments counter KEY COUNT times, printing each acknowledged value
 //   CellarTestChild STORE multiplier KEY COEFFICIENT CALLS
@@ -47,21 +49,21 @@ do {
     switch arguments[2] {
     case "counter":
         let busyTimeout = arguments.count > 6 ? Duration.milliseconds(Int(arguments[6])!) : .seconds(5)
-        let store = try Store(at: path, options: .init(
+        let store = try Store.open(path, options: .init(
             durability: durability(arguments.count > 5 ? arguments[5] : nil), busyTimeout: busyTimeout))
         let next = try store.restore(counterFactory, key: arguments[3])
         for _ in 0..<Int(arguments[4])! {
             say(String(try next()))
         }
     case "multiplier":
-        let store = try Store(at: path)
+        let store = try Store.open(path)
         let multiplier = try store.restore(multiplierFactory(coefficient: Int(arguments[4])!), key: arguments[3])
         for _ in 0..<Int(arguments[5])! {
             say(String(try multiplier()))
         }
     case "transfers":
         let total = Int(arguments[3])!
-        let store = try Store(at: path, options: .init(durability: durability(arguments.count > 4 ? arguments[4] : nil)))
+        let store = try Store.open(path, options: .init(durability: durability(arguments.count > 4 ? arguments[4] : nil)))
         let alice = try store.restore(bankAccountFactory(initialBalance: total), key: "alice")
         let bob = try store.restore(bankAccountFactory(initialBalance: 0), key: "bob")
         let count = try store.restore(counterFactory, key: "transfers")
@@ -76,7 +78,7 @@ do {
             say(String(moved))
         }
     case "balance":
-        let store = try Store(at: path)
+        let store = try Store.open(path)
         guard let account = try store.restoreExisting(bankAccountFactory(initialBalance: 0), key: arguments[3]) else {
             FileHandle.standardError.write(Data("no account \(arguments[3])\n".utf8))
             exit(1)
@@ -89,7 +91,7 @@ do {
         }
         try await examples.run()
     case "shuffle":
-        let store = try Store(at: path)
+        let store = try Store.open(path)
         let accounts = try (0..<Int(arguments[3])!).map { try store.restore(bankAccountFactory(initialBalance: 1000), key: String($0)) }
         for _ in 0..<Int(arguments[4])! {
             let from = accounts.randomElement()!, to = accounts.randomElement()!
@@ -100,7 +102,7 @@ do {
             }
         }
     case "totals":
-        let store = try Store(at: path)
+        let store = try Store.open(path)
         let keys = (0..<Int(arguments[3])!).map(String.init)
         let accounts = try keys.map { try store.restore(bankAccountFactory(initialBalance: 1000), key: $0) }
         var totals: [String] = []

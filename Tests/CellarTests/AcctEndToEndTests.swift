@@ -124,7 +124,7 @@ import Testing
         let sandbox = try ToolSandbox()
         let help = try sandbox.run("acct", "--help")
         #expect(help.status == 0)
-        for text in ["ACCOUNT NAMES", "1 to 64 letters, digits", "AMOUNTS", "EXIT STATUS", "64  bad usage", "75  the store stayed busy", "EXAMPLES"] {
+        for text in ["ACCOUNT NAMES", "1 to 64 letters, digits", "AMOUNTS", "EXIT STATUS", "64  bad usage", "75  busy past the timeout", "EXAMPLES"] {
             #expect(help.stdout.contains(text), "acct --help lacks \(text)")
         }
         let completion = try sandbox.run("acct", "--generate-completion-script", "bash")

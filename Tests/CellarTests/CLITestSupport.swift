@@ -7,7 +7,7 @@ final class ToolSandbox {
     let directory: TemporaryDirectory
     /// The store both tools use by default here: $XDG_DATA_HOME/cellar/store.sqlite.
     let storePath: String
-    let environment: [String: String]
+    private(set) var environment: [String: String]
 
     init() throws {
         directory = try TemporaryDirectory()
@@ -17,6 +17,12 @@ final class ToolSandbox {
         environment["HOME"] = directory.path("home")
         environment["XDG_DATA_HOME"] = directory.path("data")
         self.environment = environment
+    }
+
+    /// Points both tools at `location` (a file or a postgresql:// URL)
+    /// through `CELLAR_STORE`.
+    func useStore(_ location: String) {
+        environment["CELLAR_STORE"] = location
     }
 
     /// Runs `tool` (`acct` or `cellar`) to completion.

@@ -64,8 +64,9 @@ struct Suite: ParsableCommand {
                 case .scale:
                     results += try ScaleBenchmarks(workspace: workspace, workload: workload).run()
                 case .process:
-                    results.append(try ProcessBenchmark(
-                        workspace: workspace, workload: workload, release: !quick, acctPath: acct).run())
+                    for build in quick ? [.debug] : [ProcessBenchmark.Build.fullyStatic, .withPostgreSQL] where acct == nil || build != .withPostgreSQL {
+                        results.append(try ProcessBenchmark(workspace: workspace, workload: workload, build: build, acctPath: acct).run())
+                    }
                 }
                 let seconds = Double(monotonicNanoseconds() - started) / 1e9
                 FileHandle.standardError.write(Data(String(format: "%@: done in %.1f s\n", group.rawValue, seconds).utf8))

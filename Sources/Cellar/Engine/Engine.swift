@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// The storage engine under a ``Store``: one backend connection, the lock
 /// that serializes its use, transactions, and the bookkeeping that tells
 /// cells whether the values they hold in memory are still the stored ones.
@@ -137,7 +143,37 @@ final class Engine: @unchecked Sendable {
         }
     }
 
+    /// How many times a transaction that met another (a deadlock or a
+    /// serialization failure, on PostgreSQL) runs before the conflict is
+    /// reported.
+    static let transactionAttempts = 8
+
     private func outermostTransaction<T>(_ body: (borrowing Session) throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try attemptTransaction(body)
+            } catch {
+                guard backend.isRetryable(error) else { throw error }
+                guard attempt < Self.transactionAttempts else {
+                    throw StoreError.conflict(path: backend.location, attempts: attempt)
+                }
+                // The other transaction won; give it time to finish, with
+                // jitter so that two losers do not collide again.
+                attempt += 1
+                sleepBeforeRetry(attempt: attempt)
+            }
+        }
+    }
+
+    /// Sleeps 1 to 2 ms times the attempt's number, at random.
+    private func sleepBeforeRetry(attempt: Int) {
+        usleep(useconds_t(Int.random(in: 1_000...2_000) * attempt))
+    }
+
+    /// One run of a transaction: everything `body` changed is undone, on
+    /// disk and in memory, if it throws.
+    private func attemptTransaction<T>(_ body: (borrowing Session) throws -> T) throws -> T {
         // With the write lock held no one else can commit: one look covers
         // the whole transaction.
         if try backend.beginWrite() {

@@ -179,7 +179,7 @@ struct Session: ~Copyable {
     private func appendVersion(of address: CellAddress, record: CellRecord?, defaultOperation: String?) throws -> Int64 {
         let sequence = try nextSequence(ofInstance: address.instanceRowID)
         try backend.insertVersion(of: address, sequence: sequence, record: record,
-                                  operation: engine.history.operation(default: defaultOperation))
+                                  operation: engine.history.operation(default: defaultOperation), at: nil)
         engine.history.remember(lastSequence: sequence, ofInstance: address.instanceRowID, at: engine.generation)
         return sequence
     }
@@ -260,8 +260,29 @@ struct Session: ~Copyable {
         try backend.deleteSnapshot(named: name)
     }
 
-    func backup(to path: String) throws {
+    /// False when the backend has no fast way of its own.
+    func backup(to path: String) throws -> Bool {
         try backend.backup(to: path)
+    }
+
+    // MARK: Copying a whole store
+
+    /// Copies an instance with its whole history, as `source` holds it, into
+    /// this (empty) store.
+    func copy(_ instance: InstanceRecord, history: [HistoryRecord]) throws {
+        let created = try backend.insertInstance(
+            instance.id, stateVersion: instance.stateVersion, recordsHistory: instance.recordsHistory, createdAt: instance.createdAt)
+        for version in history {
+            try backend.insertVersion(of: CellAddress(instanceRowID: created.rowID, name: version.name), sequence: version.sequence,
+                                      record: version.cell, operation: version.operation, at: version.at)
+        }
+        if instance.historySinceSequence != 0 {
+            try backend.setHistoryStart(instance.historySinceSequence, ofInstance: created.rowID)
+        }
+    }
+
+    func insertSnapshot(_ snapshot: SnapshotRecord, holding instances: [(instance: SnapshotInstanceRecord, cells: [CellRecord])]) throws {
+        try backend.insertSnapshot(snapshot, holding: instances)
     }
 
     // MARK: Maintenance

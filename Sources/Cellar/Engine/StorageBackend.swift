@@ -51,6 +51,11 @@ protocol StorageBackend: AnyObject {
     /// The error to report for `error`, thrown by one of this backend's
     /// methods: a ``StoreError`` when the failure has a name users can act on.
     func storeError(for error: any Error) -> any Error
+    /// Whether `error`, thrown by this backend's methods or reported by
+    /// ``storeError(for:)``, ended the transaction because it met another
+    /// one (a deadlock, a serialization failure), so that running the
+    /// transaction again can succeed.
+    func isRetryable(_ error: any Error) -> Bool
 
     // MARK: Instances
 
@@ -64,6 +69,8 @@ protocol StorageBackend: AnyObject {
     func insertInstance(_ id: InstanceID, stateVersion: Int, recordsHistory: Bool, createdAt: String?) throws -> InstanceRecord
     func setStateVersion(_ version: Int, ofInstance rowID: Int64) throws
     func setRecordsHistory(_ recordsHistory: Bool, ofInstance rowID: Int64) throws
+    /// Records where the instance's exact history begins (a copy of a pruned one).
+    func setHistoryStart(_ sequence: Int64, ofInstance rowID: Int64) throws
     /// Deletes an instance; its cells and their history go with it.
     func deleteInstance(rowID: Int64) throws
     /// Every instance that records history, by row id.
@@ -78,8 +85,9 @@ protocol StorageBackend: AnyObject {
     func newestVersion(of cell: CellAddress) throws -> HistoryRecord?
     /// The newest version of every cell the instance ever had, sorted by name.
     func newestVersions(ofInstance rowID: Int64) throws -> [HistoryRecord]
-    /// Adds version `sequence` of cell `cell`: its new state, or its removal (nil).
-    func insertVersion(of cell: CellAddress, sequence: Int64, record: CellRecord?, operation: String?) throws
+    /// Adds version `sequence` of cell `cell`: its new state, or its removal
+    /// (nil), written now, or at `at` (milliseconds since 1970: a copy).
+    func insertVersion(of cell: CellAddress, sequence: Int64, record: CellRecord?, operation: String?, at: Int64?) throws
     /// Rewrites version `sequence` of cell `cell` in place with `value`;
     /// false if there is no such version.
     func rewriteVersion(of cell: CellAddress, sequence: Int64, value: CellValue, operation: String?) throws -> Bool
@@ -117,6 +125,9 @@ protocol StorageBackend: AnyObject {
 
     /// Copies every instance and cell into a new snapshot.
     func insertSnapshot(named name: String, automatic: Bool) throws
+    /// Adds snapshot `snapshot` with exactly these instances and cells: a
+    /// copy of another store's.
+    func insertSnapshot(_ snapshot: SnapshotRecord, holding instances: [(instance: SnapshotInstanceRecord, cells: [CellRecord])]) throws
     func snapshot(named name: String) throws -> SnapshotRecord?
     /// Every snapshot, in the order they were taken.
     func snapshots() throws -> [SnapshotRecord]
@@ -126,9 +137,10 @@ protocol StorageBackend: AnyObject {
     func snapshotCells(_ name: String, of id: InstanceID) throws -> [CellRecord]
     /// Deletes a snapshot; false if there was none.
     func deleteSnapshot(named name: String) throws -> Bool
-    /// Writes a consistent, standalone copy of the whole store to `path`,
-    /// which must not exist.
-    func backup(to path: String) throws
+    /// Writes a consistent, standalone store file at `path`, which must not
+    /// exist, the backend's own fast way; false when it has none, and then
+    /// the store copies itself into a new SQLite file.
+    func backup(to path: String) throws -> Bool
 
     // MARK: Maintenance
 

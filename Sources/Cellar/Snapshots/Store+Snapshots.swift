@@ -224,8 +224,9 @@ extension Store {
     /// opens as a store of its own.
     ///
     /// The copy is of one moment while other processes keep writing (on
-    /// SQLite, `VACUUM INTO` in one read transaction), and appears at `path`
-    /// only once complete.
+    /// SQLite, `VACUUM INTO` in one read transaction; on PostgreSQL, a new
+    /// SQLite store filled from one read, history and snapshots included:
+    /// see ``copy(to:)``), and appears at `path` only once complete.
     ///
     /// - Parameters:
     ///   - path: The backup file.
@@ -239,7 +240,12 @@ extension Store {
         let temporary = path + ".cellar-backup-\(getpid())"
         unlink(temporary)
         do {
-            try engine.fresh { session in try session.backup(to: temporary) }
+            let copied = try engine.fresh { session in try session.backup(to: temporary) }
+            if !copied {
+                // No file of the store's own to copy (PostgreSQL): a new
+                // SQLite store, flushed to disk, filled in one transaction.
+                try copy(to: try Store(at: temporary, options: .init(durability: .full)))
+            }
         } catch let error as StoreError {
             unlink(temporary)
             switch error {

@@ -16,6 +16,7 @@ extension Store {
     public static func migrationStatus(at path: String) throws -> MigrationStatus {
         try SQLiteBackend.migrationStatus(at: path)
     }
+
 }
 
 /// Which schema migrations a store file has, and which it lacks.

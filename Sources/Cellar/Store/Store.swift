@@ -19,7 +19,8 @@
 /// file by any number of processes: each change commits in one transaction,
 /// and a read-modify-write never works from a stale value.
 public final class Store: Sendable {
-    /// Where the store is: the file's path, or `":memory:"`.
+    /// Where the store is: the file's path, `":memory:"`, or a PostgreSQL
+    /// store's URL without its password.
     public let path: String
     let engine: Engine
     /// See ``Options/automaticSnapshotsKept``.
@@ -36,12 +37,18 @@ public final class Store: Sendable {
     ///   - path: The file's path.
     ///   - options: Durability, busy timeout, access and sharing; see ``Options``.
     /// - Throws: ``StoreError``.
-    public init(at path: String, options: Options = Options()) throws {
-        self.path = path
-        self.automaticSnapshotsKept = options.automaticSnapshotsKept
-        self.engine = Engine(backend: try SQLiteBackend(
+    public convenience init(at path: String, options: Options = Options()) throws {
+        self.init(backend: try SQLiteBackend(
             path: path, mode: options.access.openMode, durability: options.durability,
-            busyTimeoutMilliseconds: options.busyTimeoutMilliseconds, exclusive: options.sharing == .exclusive))
+            busyTimeoutMilliseconds: options.busyTimeoutMilliseconds, exclusive: options.sharing == .exclusive),
+                  options: options)
+    }
+
+    /// A store on `backend`, which messages name by its location.
+    init(backend: any StorageBackend, options: Options) {
+        self.path = backend.location
+        self.automaticSnapshotsKept = options.automaticSnapshotsKept
+        self.engine = Engine(backend: backend)
     }
 
     /// A private store in memory, gone when the last reference to it is:

@@ -20,8 +20,8 @@ extension CellarTool {
         }
 
         func run() throws {
-            let path = options.storeOptions.location.path()
-            let status = try Store.migrationStatus(at: path)
+            let path = options.storeOptions.location.displayName
+            let status = try options.storeOptions.location.migrationStatus()
             let schemaVersion = status.applied.last?.version ?? 0
             let latest = (status.pending.last ?? status.applied.last)?.version ?? 0
             guard status.pending.isEmpty else {
@@ -31,7 +31,7 @@ extension CellarTool {
             }
             let store = try options.storeOptions.location.open(.readOnly)
             let problems = try store.checkIntegrity()
-            let instances = try store.read { try store.factoryNames().reduce(0) { $0 + (try store.keys(of: $1).count) } }
+            let instances = try store.instanceCount()
             let report = Report(integrity: problems.isEmpty ? "ok" : "damaged", problems: problems,
                                 schemaVersion: schemaVersion, latestSchemaVersion: latest, instances: instances)
             if options.json {

@@ -25,12 +25,12 @@ extension CellarTool {
         }
 
         func run() throws {
-            let path = options.storeOptions.location.path()
-            let before = try Store.migrationStatus(at: path)
+            let location = options.storeOptions.location
+            let before = try location.migrationStatus()
             if !status && !before.pending.isEmpty {
-                _ = try options.storeOptions.location.open(.existingOnly)
+                _ = try location.open(.existingOnly)
             }
-            let after = status ? before : try Store.migrationStatus(at: path)
+            let after = status ? before : try location.migrationStatus()
             if options.json {
                 let entry = { (migration: MigrationStatus.Migration) in
                     StatusJSON.Entry(version: migration.version, name: migration.name, appliedAt: migration.appliedAt)

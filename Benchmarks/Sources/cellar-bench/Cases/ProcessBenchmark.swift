@@ -5,11 +5,39 @@ import Foundation
 struct ProcessBenchmark {
     let workspace: Workspace
     let workload: Workload
-    /// Whether to time the release build the README installs (statically
-    /// linked), or, for `--quick`, the debug build `swift test` has made.
-    let release: Bool
+    /// Which build of `acct` to time.
+    let build: Build
     /// An `acct` to use instead of building one.
     let acctPath: String?
+
+    /// The builds the README installs, or for `--quick` the debug build
+    /// `swift test` has made.
+    enum Build {
+        case debug
+        /// Without the PostgreSQL trait: `-static-executable`.
+        case fullyStatic
+        /// With it, the default: `-static-stdlib`, libpq and glibc shared.
+        case withPostgreSQL
+
+        var name: String {
+            switch self {
+            case .debug: "debug"
+            case .fullyStatic: "release, fully static, SQLite only"
+            case .withPostgreSQL: "release, with PostgreSQL: libpq shared"
+            }
+        }
+
+        /// `swift build`'s flags for this build, with a build folder of its
+        /// own for each release build (their flags differ from the main build's).
+        func flags(root: String) -> [String] {
+            switch self {
+            case .debug: ["-c", "debug"]
+            case .fullyStatic: ["-c", "release", "--disable-default-traits", "-Xswiftc", "-static-executable",
+                                "--scratch-path", root + "/Benchmarks/.build/static-tools"]
+            case .withPostgreSQL: ["-c", "release", "-Xswiftc", "-static-stdlib", "--scratch-path", root + "/Benchmarks/.build/postgresql-tools"]
+            }
+        }
+    }
 
     func run() throws -> BenchmarkResult {
         let acct = try acctPath ?? buildAcct()
@@ -37,22 +65,17 @@ struct ProcessBenchmark {
         let balance = try ChildProcess.start(["balance", "main"], executable: acct, environment: environment).waitForOutput()
         try expectExact(balance, "\(2 * workload.acctRuns).00", "the balance after the deposits and updates")
         return BenchmarkResult(
-            name: "one acct deposit process (\(release ? "release" : "debug"))", unit: .nanosecondsPerOperation,
+            name: "one acct deposit process (\(build.name))", unit: .nanosecondsPerOperation,
             measured: acctTimes, floor: shellTimes,
             floorName: "the sqlite3 shell running the same UPDATE, synchronous=FULL", peer: nil, target: .ratio(1.5))
     }
 
-    /// Builds `acct` in the repository this benchmark package sits in: the
-    /// release build as the README installs it, in a build folder of its
-    /// own (its flags differ from the main build's), or the debug build.
+    /// Builds `acct` in the repository this benchmark package sits in.
     private func buildAcct() throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         guard let swift = executableInPath("swift") else { throw BenchmarkFailure("swift is not on PATH") }
-        let flags = release
-            ? ["-c", "release", "-Xswiftc", "-static-executable", "--scratch-path", root + "/Benchmarks/.build/static-tools"]
-            : ["-c", "debug"]
-        let build = [swift, "build", "--package-path", root] + flags
+        let build = [swift, "build", "--package-path", root] + self.build.flags(root: root)
         _ = try spawn(build + ["--product", "acct"], quiet: false)
         return try ChildProcess.start(Array(build.dropFirst()) + ["--show-bin-path"], executable: swift).waitForOutput() + "/acct"
     }

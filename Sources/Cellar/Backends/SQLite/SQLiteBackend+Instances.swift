@@ -36,6 +36,10 @@ extension SQLiteBackend {
         try statement(Queries.setRecordsHistory).execute([.integer(recordsHistory ? 1 : 0), .integer(rowID)])
     }
 
+    func setHistoryStart(_ sequence: Int64, ofInstance rowID: Int64) throws {
+        try statement(Queries.setHistoryStart).execute([.integer(sequence), .integer(rowID)])
+    }
+
     func deleteInstance(rowID: Int64) throws {
         try statement(Queries.deleteInstance).execute([.integer(rowID)])
     }
@@ -63,11 +67,11 @@ extension SQLiteBackend {
         return versions
     }
 
-    func insertVersion(of cell: CellAddress, sequence: Int64, record: CellRecord?, operation: String?) throws {
+    func insertVersion(of cell: CellAddress, sequence: Int64, record: CellRecord?, operation: String?, at: Int64?) throws {
         try statement(Queries.insertVersion).execute([
             .integer(cell.instanceRowID), .text(cell.name), .integer(sequence), .text(record?.type ?? ""),
             .text(record?.encoding.rawValue ?? CellEncoding.native.rawValue), record.map { SQLiteValue($0.value) } ?? .null,
-            .integer(record == nil ? 1 : 0), operation.sqliteValue,
+            .integer(record == nil ? 1 : 0), operation.sqliteValue, at.map { .integer($0) } ?? .null,
         ])
     }
 
@@ -106,6 +110,7 @@ private enum Queries {
     static let setStateVersion = SQLQuery("UPDATE instances SET state_version = ? WHERE id = ?")
     static let setRecordsHistory = SQLQuery("UPDATE instances SET records_history = ? WHERE id = ?")
     static let deleteInstance = SQLQuery("DELETE FROM instances WHERE id = ?")
+    static let setHistoryStart = SQLQuery("UPDATE instances SET history_since_seq = ? WHERE id = ?")
     static let instancesWithHistory = SQLQuery("SELECT id FROM instances WHERE records_history = 1 ORDER BY id")
 
     static let newestVersion = SQLQuery(
@@ -113,8 +118,8 @@ private enum Queries {
     static let nextCellName = SQLQuery(
         "SELECT name FROM cell_versions WHERE instance_id = ? AND name > ? ORDER BY name LIMIT 1")
     static let insertVersion = SQLQuery("""
-        INSERT INTO cell_versions (instance_id, name, seq, type, encoding, value, removed, operation)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO cell_versions (instance_id, name, seq, type, encoding, value, removed, operation, at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)))
         """)
     static let rewriteVersion = SQLQuery("""
         UPDATE cell_versions SET value = ?4, operation = ?5, at = ?6 WHERE instance_id = ?1 AND name = ?2 AND seq = ?3

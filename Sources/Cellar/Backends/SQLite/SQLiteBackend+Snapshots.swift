@@ -9,6 +9,22 @@ extension SQLiteBackend {
         try statement(Queries.copyCells).execute([.text(name)])
     }
 
+    func insertSnapshot(_ snapshot: SnapshotRecord, holding instances: [(instance: SnapshotInstanceRecord, cells: [CellRecord])]) throws {
+        try statement(Queries.insertSnapshotCopy).execute([.text(snapshot.name), .text(snapshot.createdAt), .integer(snapshot.automatic ? 1 : 0)])
+        for (instance, cells) in instances {
+            try statement(Queries.insertSnapshotInstance).execute([
+                .text(snapshot.name), .text(instance.id.factory), .text(instance.id.key), .integer(Int64(instance.stateVersion)),
+                .text(instance.createdAt),
+            ])
+            for cell in cells {
+                try statement(Queries.insertSnapshotCell).execute([
+                    .text(snapshot.name), .text(instance.id.factory), .text(instance.id.key), .text(cell.name), .text(cell.type),
+                    .text(cell.encoding.rawValue), SQLiteValue(cell.value),
+                ])
+            }
+        }
+    }
+
     func snapshot(named name: String) throws -> SnapshotRecord? {
         try statement(Queries.snapshotByName).queryOne([.text(name)], SnapshotRecord.init(row:))
     }
@@ -31,8 +47,9 @@ extension SQLiteBackend {
     }
 
     /// `VACUUM INTO`, which reads the whole file in one read transaction.
-    func backup(to path: String) throws {
+    func backup(to path: String) throws -> Bool {
         try statement(Queries.vacuumInto).execute([.text(path)])
+        return true
     }
 }
 
@@ -47,6 +64,11 @@ private enum Queries {
         SELECT ?, instances.factory, instances.key, cells.name, cells.type, cells.encoding, cells.value
         FROM cells JOIN instances ON instances.id = cells.instance_id
         """)
+    static let insertSnapshotCopy = SQLQuery("INSERT INTO snapshots (name, created_at, automatic) VALUES (?, ?, ?)")
+    static let insertSnapshotInstance = SQLQuery(
+        "INSERT INTO snapshot_instances (snapshot, factory, key, state_version, created_at) VALUES (?, ?, ?, ?, ?)")
+    static let insertSnapshotCell = SQLQuery(
+        "INSERT INTO snapshot_cells (snapshot, factory, key, name, type, encoding, value) VALUES (?, ?, ?, ?, ?, ?, ?)")
     static let snapshotByName = SQLQuery("SELECT \(SnapshotRecord.columns) FROM snapshots WHERE name = ?")
     // In the order they were taken: several can share a millisecond, and a
     // name freed by a prune can be taken again.

@@ -150,6 +150,12 @@ final class SQLiteBackend: StorageBackend {
         return try connection.cachedStatement(query)
     }
 
+    /// Never: SQLite's write lock makes writers wait their turn, so they
+    /// never deadlock, and a busy store is reported, not retried.
+    func isRetryable(_ error: any Error) -> Bool {
+        false
+    }
+
     func storeError(for error: any Error) -> any Error {
         if let error = error as? SQLiteError, let sql = error.sql {
             // Like GRDB: prepare a statement afresh next time rather than

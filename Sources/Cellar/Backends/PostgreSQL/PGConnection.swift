@@ -1,0 +1,372 @@
+#if PostgreSQL
+internal import CLibPQ
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
+internal import Foundation
+#endif
+
+/// One PostgreSQL connection through libpq: `PQconnectdb` in `init`,
+/// `PQfinish` in `deinit`.
+///
+/// Like SQLite's ``Connection``, it is not `Sendable`: the engine above its
+/// backend uses it from one thread at a time, under its lock.
+///
+/// Values travel as text (libpq's text format), which PostgreSQL parses
+/// and prints exactly for every type Cellar stores, floating-point numbers
+/// included (shortest exact form since PostgreSQL 12); `bytea` goes as
+/// binary.
+final class PGConnection {
+    let handle: OpaquePointer
+    /// The server as messages name it, without a password.
+    let location: String
+    /// The statements prepared on this connection, by their SQL.
+    private var prepared: [String: String] = [:]
+
+    /// Connects with libpq's connection string or URI; the password comes
+    /// from it, `PGPASSWORD` or `~/.pgpass`, as libpq decides.
+    init(connectionString: String, location: String) throws(PostgreSQLError) {
+        guard let handle = PQconnectdb(connectionString) else {
+            throw PostgreSQLError(sqlState: nil, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.message(of: handle)
+            PQfinish(handle)
+            throw PostgreSQLError(sqlState: "08001", message: message)
+        }
+        self.handle = handle
+        self.location = location
+        // Notices ("schema already exists, skipping") are not errors: libpq
+        // would print them on standard error.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    /// libpq's latest message on `handle`, on one line.
+    private static func message(of handle: OpaquePointer) -> String {
+        let text = String(cString: PQerrorMessage(handle))
+        return text.split(whereSeparator: \.isNewline).map { line in
+            line.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
+        }.filter { !$0.isEmpty }.map { String($0) }.joined(separator: " ")
+    }
+
+    // MARK: Running statements
+
+    /// Runs `sql`, which may hold several statements and takes no parameters,
+    /// in libpq's simple protocol: for migrations and session settings,
+    /// never while statements wait in the queue.
+    func execute(_ sql: String) throws(PostgreSQLError) {
+        precondition(queue.isEmpty, "execute with statements queued")
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+    }
+
+    /// Queues `sql` to go with the next round trip (``query(_:_:)`` or
+    /// ``flush()``): a statement whose rows nobody waits for, such as
+    /// `BEGIN`, a lock or a write inside a transaction. Its failure is
+    /// thrown by that round trip.
+    ///
+    /// - Parameters:
+    ///   - expectedChangedRows: The round trip throws if the statement
+    ///     changed another number of rows.
+    ///   - onRows: Called with the statement's rows when they arrive.
+    func enqueue(_ sql: String, _ parameters: [PGParameter] = [], expectedChangedRows: Int? = nil,
+                 onRows: ((PGRows) -> Void)? = nil) throws(PostgreSQLError) {
+        queue.append(QueuedStatement(sql: sql, parameters: parameters, expectedChangedRows: expectedChangedRows, onRows: onRows))
+        // A long transaction does not hold every change in memory.
+        if queue.count >= Self.longestQueue { try flush() }
+    }
+
+    /// Whether statements wait for the next round trip.
+    var hasQueued: Bool { !queue.isEmpty }
+
+    /// Forgets the queued statements: their transaction is rolled back anyway.
+    func discardQueue() {
+        queue.removeAll()
+    }
+
+    /// Sends the queued statements, in one round trip, and checks them.
+    func flush() throws(PostgreSQLError) {
+        guard !queue.isEmpty else { return }
+        let statements = queue
+        queue.removeAll()
+        _ = try run(statements)
+    }
+
+    /// Runs `sql` with `parameters` ($1, $2...) as a statement prepared once
+    /// per connection, after the queued statements and in the same round
+    /// trip, and returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ parameters: [PGParameter] = []) throws(PostgreSQLError) -> PGRows {
+        let statements = queue + [QueuedStatement(sql: sql, parameters: parameters, expectedChangedRows: nil, onRows: nil)]
+        queue.removeAll()
+        return try run(statements)
+    }
+
+    /// A statement waiting in the queue.
+    private struct QueuedStatement {
+        let sql: String
+        let parameters: [PGParameter]
+        let expectedChangedRows: Int?
+        let onRows: ((PGRows) -> Void)?
+    }
+
+    /// Statements queued before the queue is sent on its own.
+    private static let longestQueue = 256
+    private var queue: [QueuedStatement] = []
+
+    /// Runs `statements` in one round trip (libpq's pipeline mode when
+    /// there are several); returns the last one's rows. The first failure
+    /// is thrown once every result has arrived: the statements after it
+    /// did not run.
+    private func run(_ statements: [QueuedStatement]) throws(PostgreSQLError) -> PGRows {
+        for case .text(let text) in statements.flatMap(\.parameters) where text.utf8.contains(0) {
+            // libpq takes text as C strings, and PostgreSQL's text has no NUL.
+            throw PostgreSQLError(sqlState: "22021", message: "PostgreSQL cannot store text that holds a NUL character")
+        }
+        var names: [String] = []
+        for statement in statements {
+            names.append(try preparedName(for: statement.sql))
+        }
+        if statements.count == 1, let statement = statements.first {
+            let result = withParameters(statement.parameters) { values, lengths, formats in
+                PQexecPrepared(handle, names[0], Int32(statement.parameters.count), values, lengths, formats, 0)
+            }
+            try check(result, sql: statement.sql)
+            return try accept(PGRows(result), of: statement)
+        }
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionError(sql: statements[0].sql) }
+        defer { PQexitPipelineMode(handle) }
+        for (statement, name) in zip(statements, names) {
+            let sent = withParameters(statement.parameters) { values, lengths, formats in
+                PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), values, lengths, formats, 0)
+            }
+            guard sent == 1 else { throw connectionError(sql: statement.sql) }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw connectionError(sql: statements[0].sql) }
+        var failure: PostgreSQLError?
+        var last: PGRows?
+        for statement in statements {
+            guard let result = PQgetResult(handle) else {
+                throw connectionError(sql: statement.sql)
+            }
+            // Each statement's results end with a null one.
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+            if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                PQclear(result)
+                continue
+            }
+            do {
+                try check(result, sql: statement.sql)
+                last = try accept(PGRows(result), of: statement)
+            } catch {
+                PQclear(result)
+                failure = failure ?? error
+            }
+        }
+        // The synchronization point that ends the pipeline.
+        guard let sync = PQgetResult(handle) else { throw connectionError(sql: statements[0].sql) }
+        PQclear(sync)
+        if let failure { throw failure }
+        guard let last else { throw connectionError(sql: statements[0].sql) }
+        return last
+    }
+
+    /// Checks what a statement was expected to change and hands its rows on.
+    private func accept(_ rows: PGRows, of statement: QueuedStatement) throws(PostgreSQLError) -> PGRows {
+        if let expected = statement.expectedChangedRows, rows.changedRows != expected {
+            throw PostgreSQLError(sqlState: nil, message: "changed \(rows.changedRows) rows instead of \(expected)", sql: statement.sql)
+        }
+        statement.onRows?(rows)
+        return rows
+    }
+
+    /// The error for a round trip that broke off: usually a lost connection.
+    private func connectionError(sql: String) -> PostgreSQLError {
+        prepared.removeAll()
+        return PostgreSQLError(sqlState: PQstatus(handle) == CONNECTION_OK ? nil : "08006", message: Self.message(of: handle), sql: sql)
+    }
+
+    /// The name of the prepared statement for `sql`, preparing it on first use.
+    private func preparedName(for sql: String) throws(PostgreSQLError) -> String {
+        if let name = prepared[sql] { return name }
+        let name = "cellar_\(prepared.count + 1)"
+        let result = PQprepare(handle, name, sql, 0, nil)
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+        prepared[sql] = name
+        return name
+    }
+
+    /// Throws the error `result` reports, if it reports one.
+    private func check(_ result: OpaquePointer?, sql: String) throws(PostgreSQLError) {
+        switch result.map(PQresultStatus) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return
+        default:
+            let sqlState = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+            let message = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) }
+                ?? Self.message(of: handle)
+            if PQstatus(handle) != CONNECTION_OK {
+                // The connection is gone: prepared statements went with it.
+                prepared.removeAll()
+            }
+            throw PostgreSQLError(sqlState: sqlState ?? (PQstatus(handle) == CONNECTION_OK ? nil : "08006"), message: message, sql: sql)
+        }
+    }
+
+    // MARK: Reconnecting
+
+    /// Connects again if the connection was lost, and runs `setup` (the
+    /// session's settings) on the new one. Prepared statements and queued
+    /// ones went with the old connection.
+    func reconnectIfLost(setup: [String]) throws(PostgreSQLError) {
+        guard PQstatus(handle) != CONNECTION_OK else { return }
+        prepared.removeAll()
+        queue.removeAll()
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgreSQLError(sqlState: "08001", message: Self.message(of: handle))
+        }
+        for statement in setup {
+            try execute(statement)
+        }
+    }
+
+    /// Calls `body` with libpq's three parameter arrays, valid during the call.
+    private func withParameters<T>(
+        _ parameters: [PGParameter],
+        _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> T
+    ) -> T {
+        // Each parameter's bytes, NUL-terminated for text.
+        let buffers: [[CChar]?] = parameters.map { parameter in
+            switch parameter {
+            case .null: return nil
+            case .text(let text): return Array(text.utf8CString)
+            // One byte more than the value: an empty value still needs a
+            // pointer (a null one means SQL NULL); the length says 0.
+            case .binary(let data): return data.map { CChar(bitPattern: $0) } + [0]
+            }
+        }
+        let lengths = parameters.map { parameter -> Int32 in
+            if case .binary(let data) = parameter { return Int32(data.count) }
+            return 0
+        }
+        let formats = parameters.map { parameter -> Int32 in
+            if case .binary = parameter { return 1 }
+            return 0
+        }
+        return withPointers(to: buffers[...]) { pointers in
+            pointers.withUnsafeBufferPointer { values in
+                lengths.withUnsafeBufferPointer { lengths in
+                    formats.withUnsafeBufferPointer { formats in
+                        body(values.baseAddress, lengths.baseAddress, formats.baseAddress)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pointers to each buffer (nil for NULL), valid while `body` runs.
+    private func withPointers<T>(
+        to buffers: ArraySlice<[CChar]?>, collected: [UnsafePointer<CChar>?] = [], _ body: ([UnsafePointer<CChar>?]) -> T
+    ) -> T {
+        guard let first = buffers.first else { return body(collected) }
+        guard let buffer = first else { return withPointers(to: buffers.dropFirst(), collected: collected + [nil], body) }
+        return buffer.withUnsafeBufferPointer { pointer in
+            withPointers(to: buffers.dropFirst(), collected: collected + [pointer.baseAddress], body)
+        }
+    }
+
+    // MARK: State
+
+    /// Whether a transaction is open, and whether a statement in it failed.
+    var transactionState: PQTransactionState {
+        switch PQtransactionStatus(handle) {
+        case PQTRANS_INTRANS, PQTRANS_ACTIVE: .inTransaction
+        case PQTRANS_INERROR: .failed
+        default: .idle
+        }
+    }
+
+    /// True inside a transaction, including one that failed and waits for
+    /// its rollback.
+    var isInTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+    }
+
+    /// False once the connection to the server is lost.
+    var isConnected: Bool {
+        PQstatus(handle) == CONNECTION_OK
+    }
+}
+
+/// A value bound to a parameter: text in PostgreSQL's own text form, or bytes.
+enum PGParameter: Sendable, Hashable {
+    case null
+    case text(String)
+    case binary(Data)
+
+    static func integer(_ value: Int64) -> PGParameter { .text(String(value)) }
+    static func bool(_ value: Bool) -> PGParameter { .text(value ? "t" : "f") }
+}
+
+/// The rows a statement returned, read as text: one `PGresult`, cleared in `deinit`.
+final class PGRows {
+    private let result: OpaquePointer?
+
+    init(_ result: OpaquePointer?) {
+        self.result = result
+    }
+
+    deinit {
+        PQclear(result)
+    }
+
+    var count: Int {
+        result.map { Int(PQntuples($0)) } ?? 0
+    }
+
+    /// The number of rows an INSERT, UPDATE or DELETE changed.
+    var changedRows: Int {
+        result.flatMap { Int(String(cString: PQcmdTuples($0))) } ?? 0
+    }
+
+    func isNull(_ row: Int, _ column: Int) -> Bool {
+        PQgetisnull(result, Int32(row), Int32(column)) == 1
+    }
+
+    func text(_ row: Int, _ column: Int) -> String {
+        String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+    }
+
+    func optionalText(_ row: Int, _ column: Int) -> String? {
+        isNull(row, column) ? nil : text(row, column)
+    }
+
+    func integer(_ row: Int, _ column: Int) -> Int64 {
+        Int64(text(row, column)) ?? 0
+    }
+
+    func optionalInteger(_ row: Int, _ column: Int) -> Int64? {
+        isNull(row, column) ? nil : Int64(text(row, column))
+    }
+
+    func bool(_ row: Int, _ column: Int) -> Bool {
+        text(row, column) == "t"
+    }
+
+    /// A `bytea` column, which the text form spells as `\x` and hexadecimal digits.
+    func bytes(_ row: Int, _ column: Int) -> Data {
+        var length = 0
+        guard let unescaped = PQunescapeBytea(PQgetvalue(result, Int32(row), Int32(column)), &length) else { return Data() }
+        defer { PQfreemem(unescaped) }
+        return Data(bytes: unescaped, count: length)
+    }
+}
+#endif

@@ -1,0 +1,377 @@
+#if PostgreSQL
+#if canImport(FoundationEssentials)
+internal import FoundationEssentials
+#else
+internal import Foundation
+#endif
+
+/// A store in a PostgreSQL database: the ``StorageBackend`` that connects
+/// with libpq, brings the store's schema up to date from
+/// `Migrations/PostgreSQL/` (under an advisory lock, so that many hosts
+/// starting at once migrate once), and runs the engine's transactions and
+/// queries on one connection.
+///
+/// How it matches SQLite's semantics, with few round trips:
+/// - Another host can commit at any moment and says nothing: every read
+///   outside a write transaction asks the server (`othersCommittedSinceLastLook`
+///   is always true), so a cell's value is never served from memory.
+/// - Writers are not serialized by a file lock. Instead, a write
+///   transaction locks the row of each instance it reads or changes
+///   (`SELECT … FOR UPDATE`) before it reads it, and reads that instance's
+///   cells in the same round trip: a read-modify-write works on the current
+///   value, runs once, and no update is lost. What it read stays true until
+///   it commits, so its reads of that instance are served from memory.
+/// - Statements whose rows nobody waits for (`BEGIN`, locks, writes in a
+///   transaction, `COMMIT`) are queued and sent with the next round trip
+///   (libpq's pipeline mode): an `update` takes two round trips, the first
+///   `BEGIN`, the lock and the read, the second the write and `COMMIT`.
+///   `BEGIN` waits for the transaction's first lock or write: until then,
+///   reads run on their own, which under READ COMMITTED is the same.
+/// - A transaction that only locked rows commits without waiting for the
+///   disk (`SET LOCAL synchronous_commit = off`): it has nothing to lose.
+/// - A statement that fails aborts the whole transaction, savepoints aside.
+/// - A connection that broke is opened again at the next call, never in
+///   the middle of one: nothing is applied twice.
+final class PostgreSQLBackend: StorageBackend {
+    let connection: PGConnection
+    let location: String
+    let isExclusive = false
+    /// The PostgreSQL schema the store's tables live in.
+    let schema: String
+    /// Run on every new connection: durability, schema, access.
+    private let sessionSetup: [String]
+    /// Opened read-only: every transaction is, and there is nothing to lock.
+    private let isReadOnly: Bool
+    private(set) var transaction = TransactionState.none
+    /// The instances this write transaction has locked, with their cells'
+    /// newest versions as read under the lock (nil until they arrive, and
+    /// again after a write changes them).
+    var lockedInstances: [Int64: [String: HistoryRecord]?] = [:]
+    /// The locked instances whose cells' versions are on their way.
+    private var pendingVersionReads: Set<Int64> = []
+    /// Whether this write transaction changed data, not only locked rows.
+    private var wroteData = false
+
+    enum TransactionState {
+        case none
+        /// A write transaction whose `BEGIN` waits for its first lock or write.
+        case writePending
+        case writing
+        case reading
+    }
+
+    /// Connects to the store at `url` (`postgresql://user@host:port/db`, with
+    /// `?schema=NAME` for a store of its own in a shared database) and
+    /// brings its schema up to date.
+    ///
+    /// - Parameter access: `.createIfMissing` creates the schema and applies
+    ///   pending migrations; `.existingOnly` applies them to an existing
+    ///   store; `.readOnly` changes nothing, and every transaction is read-only.
+    init(url: String, durability: Durability, access: Store.Access = .createIfMissing, migrator: Migrator = .embeddedPostgreSQL) throws {
+        let parsed = try PostgreSQLURL(url)
+        self.location = parsed.redacted
+        self.schema = parsed.schema
+        self.isReadOnly = access == .readOnly
+        self.sessionSetup = [
+            "SET synchronous_commit = \(durability == .full ? "on" : "off")",
+            "SET search_path = \(Self.quotedIdentifier(parsed.schema))",
+        ] + (access == .readOnly ? ["SET default_transaction_read_only = on"] : [])
+        do {
+            connection = try PGConnection(connectionString: parsed.connectionString, location: parsed.redacted)
+            try connection.execute(sessionSetup[0])
+            let status = try Self.migrationStatus(of: connection, schema: schema, location: location, migrator: migrator)
+            if status.applied.isEmpty && access != .createIfMissing {
+                throw StoreError.missing(path: location)
+            }
+            if !status.pending.isEmpty {
+                guard access != .readOnly else {
+                    throw StoreError.needsMigration(path: location, fileVersion: status.applied.last?.version ?? 0,
+                                                    supportedVersion: migrator.latestVersion)
+                }
+                try migrate(with: migrator)
+            }
+            for statement in sessionSetup.dropFirst() {
+                try connection.execute(statement)
+            }
+        } catch {
+            throw Self.storeError(for: error, location: parsed.redacted)
+        }
+    }
+
+    /// Which migrations the store at `url` has, read without changing anything.
+    static func migrationStatus(url: String, migrator: Migrator = .embeddedPostgreSQL) throws -> MigrationStatus {
+        let parsed = try PostgreSQLURL(url)
+        do {
+            let connection = try PGConnection(connectionString: parsed.connectionString, location: parsed.redacted)
+            let status = try migrationStatus(of: connection, schema: parsed.schema, location: parsed.redacted, migrator: migrator)
+            guard !status.applied.isEmpty else { throw StoreError.missing(path: parsed.redacted) }
+            return status
+        } catch {
+            throw storeError(for: error, location: parsed.redacted)
+        }
+    }
+
+    /// The migrations recorded in `schema` and those still to apply; throws
+    /// for a schema that holds something else, or a store of a newer Cellar.
+    private static func migrationStatus(of connection: PGConnection, schema: String, location: String,
+                                        migrator: Migrator) throws -> MigrationStatus {
+        let table = quotedIdentifier(schema) + ".cellar_migrations"
+        // One statement, so one snapshot: read apart, another host could
+        // migrate between the two and make a new store look foreign.
+        let header = try connection.query("SELECT to_regclass($1) IS NOT NULL, (SELECT count(*) FROM pg_tables WHERE schemaname = $2)",
+                                          [.text(table), .text(schema)])
+        guard header.bool(0, 0) else {
+            if header.integer(0, 1) > 0 {
+                throw StoreError.notACellarStore(path: location)
+            }
+            return MigrationStatus(applied: [], pending: migrator.migrations.map { .init(version: $0.version, name: $0.name, appliedAt: nil) })
+        }
+        let rows = try connection.query("SELECT version, name, applied_at FROM \(table) ORDER BY version")
+        let applied = (0..<rows.count).map {
+            MigrationStatus.Migration(version: Int(rows.integer($0, 0)), name: rows.text($0, 1), appliedAt: rows.text($0, 2))
+        }
+        if let newest = applied.last, newest.version > migrator.latestVersion {
+            throw StoreError.newerSchema(path: location, fileVersion: newest.version, supportedVersion: migrator.latestVersion)
+        }
+        let versions = Set(applied.map(\.version))
+        return MigrationStatus(applied: applied, pending: migrator.migrations.filter { !versions.contains($0.version) }
+            .map { .init(version: $0.version, name: $0.name, appliedAt: nil) })
+    }
+
+    /// `"name"`, with quotes doubled: an identifier PostgreSQL reads as written.
+    static func quotedIdentifier(_ name: String) -> String {
+        "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+    }
+
+    // MARK: Schema
+
+    /// Applies the pending migrations, each in its own transaction, under
+    /// an advisory lock that makes every other host wait its turn.
+    private func migrate(with migrator: Migrator) throws {
+        let lockKey = "cellar:" + schema
+        while true {
+            try connection.execute("BEGIN")
+            do {
+                try connection.query("SELECT pg_advisory_xact_lock(hashtext($1))", [.text(lockKey)])
+                try connection.execute("CREATE SCHEMA IF NOT EXISTS \(Self.quotedIdentifier(schema))")
+                try connection.query("SELECT set_config('search_path', $1, true)", [.text(Self.quotedIdentifier(schema))])
+                let header = try connection.query(
+                    "SELECT to_regclass('cellar_migrations') IS NOT NULL, (SELECT count(*) FROM pg_tables WHERE schemaname = $1)",
+                    [.text(schema)])
+                var applied: [Int] = []
+                if header.bool(0, 0) {
+                    let rows = try connection.query("SELECT version FROM cellar_migrations ORDER BY version")
+                    applied = (0..<rows.count).map { Int(rows.integer($0, 0)) }
+                } else if header.integer(0, 1) > 0 {
+                    throw StoreError.notACellarStore(path: location)
+                }
+                if let newest = applied.last, newest > migrator.latestVersion {
+                    throw StoreError.newerSchema(path: location, fileVersion: newest, supportedVersion: migrator.latestVersion)
+                }
+                guard let next = migrator.migrations.first(where: { !applied.contains($0.version) }) else {
+                    try connection.execute("COMMIT")
+                    return
+                }
+                try connection.execute(next.sql)
+                try connection.query("INSERT INTO cellar_migrations (version, name) VALUES ($1, $2)",
+                                     [.integer(Int64(next.version)), .text(next.name)])
+                try connection.execute("COMMIT")
+            } catch {
+                if connection.isInTransaction { try? connection.execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    // MARK: Errors
+
+    func storeError(for error: any Error) -> any Error {
+        Self.storeError(for: error, location: location)
+    }
+
+    private static func storeError(for error: any Error, location: String) -> any Error {
+        guard let error = error as? PostgreSQLError else { return error }
+        switch error.sqlState {
+        case "25P02": return StoreError.transactionAborted(path: location)
+        case "53100": return StoreError.diskFull(path: location)
+        case "25006": return StoreError.readOnly(path: location)
+        case "08001", "57P03", "28000", "28P01", "3D000": return StoreError.cannotConnect(path: location, reason: error.message)
+        case "22021": return StoreError.postgreSQL(PostgreSQLError(sqlState: error.sqlState, message: error.message))
+        case _ where error.isConnectionFailure: return StoreError.connectionLost(path: location, mayHaveCommitted: false)
+        default: return StoreError.postgreSQL(error)
+        }
+    }
+
+    func isRetryable(_ error: any Error) -> Bool {
+        switch error {
+        case let error as PostgreSQLError: error.isRetryable
+        case StoreError.postgreSQL(let error): error.isRetryable
+        default: false
+        }
+    }
+
+    // MARK: Transactions
+
+    func beginWrite() throws -> Bool {
+        try connection.reconnectIfLost(setup: sessionSetup)
+        transaction = .writePending
+        lockedInstances.removeAll()
+        wroteData = false
+        return true  // another host may have committed at any time
+    }
+
+    func beginRead() throws -> Bool {
+        try connection.reconnectIfLost(setup: sessionSetup)
+        // Sent with the first read: the snapshot is taken there.
+        try connection.enqueue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        transaction = .reading
+        return true
+    }
+
+    /// Queues the write transaction's `BEGIN`, before its first lock or write.
+    func beginIfPending() throws {
+        guard transaction == .writePending else { return }
+        try connection.enqueue("BEGIN")
+        transaction = .writing
+    }
+
+    func commit() throws {
+        defer { endTransaction() }
+        guard transaction == .writing else { return }  // nothing was sent
+        if connection.transactionState == .failed && !connection.hasQueued {
+            // COMMIT would answer ROLLBACK without an error.
+            throw StoreError.transactionAborted(path: location)
+        }
+        if !wroteData {
+            try connection.enqueue("SET LOCAL synchronous_commit = off")
+        }
+        try connection.enqueue("COMMIT")
+        do {
+            try connection.flush()
+        } catch {
+            let failure: PostgreSQLError = error
+            guard !failure.isConnectionFailure else { throw StoreError.connectionLost(path: location, mayHaveCommitted: true) }
+            throw failure
+        }
+    }
+
+    func endRead() throws {
+        defer { endTransaction() }
+        if connection.hasQueued {
+            connection.discardQueue()  // only its BEGIN: nothing was read
+        } else if connection.isInTransaction {
+            try connection.query("COMMIT")
+        }
+    }
+
+    func rollBack() {
+        defer { endTransaction() }
+        connection.discardQueue()
+        pendingVersionReads.removeAll()
+        guard connection.isConnected, connection.isInTransaction else { return }
+        try? connection.execute("ROLLBACK")
+    }
+
+    private func endTransaction() {
+        transaction = .none
+        lockedInstances.removeAll()
+        pendingVersionReads.removeAll()
+    }
+
+    func beginSavepoint() throws {
+        try beginIfPending()
+        try connection.enqueue("SAVEPOINT cellar")
+    }
+
+    func releaseSavepoint() throws {
+        try connection.enqueue("RELEASE SAVEPOINT cellar")
+    }
+
+    func rollBackToSavepoint() {
+        // What was read under the locks may have been changed since the savepoint.
+        for rowID in lockedInstances.keys where !pendingVersionReads.contains(rowID) { lockedInstances[rowID] = .some(nil) }
+        try? connection.enqueue("ROLLBACK TO SAVEPOINT cellar")
+        try? connection.enqueue("RELEASE SAVEPOINT cellar")
+        try? connection.flush()
+    }
+
+    /// False after a failed statement: PostgreSQL then only takes a rollback.
+    var isInTransaction: Bool {
+        transaction == .writePending || connection.transactionState == .inTransaction
+    }
+
+    func othersCommittedSinceLastLook() throws -> Bool {
+        try connection.reconnectIfLost(setup: sessionSetup)
+        return true
+    }
+
+    // MARK: Locks
+
+    /// Inside a write transaction, locks instance `rowID`'s row until the
+    /// transaction ends, and reads its cells' newest versions right after,
+    /// in the round trip of the next statement: writers of one instance
+    /// take turns, and each reads what the one before committed. Outside a
+    /// write transaction, or when the instance is locked already, nothing.
+    func lockForWriting(instance rowID: Int64) throws {
+        guard isWriting, lockedInstances[rowID] == nil else { return }
+        try beginIfPending()
+        try connection.enqueue("SELECT 1 FROM instances WHERE id = $1 FOR UPDATE", [.integer(rowID)])
+        lockedInstances[rowID] = .some(nil)
+        pendingVersionReads.insert(rowID)
+        try connection.enqueue(Queries.newestVersions, [.integer(rowID)]) { [unowned self] rows in
+            pendingVersionReads.remove(rowID)
+            lockedInstances[rowID] = .some(Self.versionsByName(rows))
+        }
+    }
+
+    /// The newest versions of instance `rowID`'s cells as read under its
+    /// lock in this transaction, by name; nil when not locked or not known.
+    func lockedVersions(ofInstance rowID: Int64) throws -> [String: HistoryRecord]? {
+        if pendingVersionReads.contains(rowID) { try connection.flush() }
+        return lockedInstances[rowID] ?? nil
+    }
+
+    /// Queues a change to instance `rowID` (locked first), or to no
+    /// instance, to go with the next round trip; what was read of the
+    /// instance's cells is read again after it.
+    func queueWrite(to rowID: Int64?, _ sql: String, _ parameters: [PGParameter], expectedChangedRows: Int? = nil) throws {
+        if let rowID { try lockForWriting(instance: rowID) }
+        try beginIfPending()
+        try connection.enqueue(sql, parameters, expectedChangedRows: expectedChangedRows)
+        noteWrite(to: rowID)
+    }
+
+    /// Runs a change now, inside the write transaction, and returns its rows.
+    @discardableResult
+    func write(_ sql: String, _ parameters: [PGParameter] = []) throws -> PGRows {
+        try beginIfPending()
+        wroteData = true
+        return try connection.query(sql, parameters)
+    }
+
+    /// Remembers that instance `rowID` changed: its cells are read again.
+    func noteWrite(to rowID: Int64?) {
+        wroteData = true
+        if let rowID, lockedInstances[rowID] != nil { lockedInstances[rowID] = .some(nil) }
+    }
+
+    /// In a write transaction of a store opened for writing: where reads lock.
+    var isWriting: Bool {
+        !isReadOnly && (transaction == .writing || transaction == .writePending)
+    }
+}
+
+/// libpq's transaction status, as the backend needs it.
+enum PQTransactionState {
+    case idle, inTransaction, failed
+
+    static func of(_ connection: PGConnection) -> PQTransactionState {
+        connection.transactionState
+    }
+}
+
+extension Migrator {
+    /// The PostgreSQL backend's migrations, as embedded from `Migrations/PostgreSQL/`.
+    static let embeddedPostgreSQL = Migrator(files: embeddedMigrationFiles["PostgreSQL"] ?? [])
+}
+#endif
