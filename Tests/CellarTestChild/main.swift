@@ -4,6 +4,12 @@
 //
 //   CellarTestChild STORE counter KEY COUNT [full|normal [BUSY_TIMEOUT_MS]]
 //       increments counter KEY COUNT times, printing each acknowledged value
+//   CellarTestChild STORE steady-counter KEY COUNT
+//       increments counter KEY until COUNT increments were acknowledged,
+//       through lost connections: prints "ok VALUE" for each acknowledged
+//       one, "maybe" for a connection lost while committing, "unchanged"
+//       for a lost or refused connection that changed nothing; any other
+//       error ends it with status 1
 //   CellarTestChild STORE multiplier KEY COEFFICIENT CALLS
 //       calls multiplier KEY CALLS times, printing each product
 //   CellarTestChild STORE transfers TOTAL [full|normal]
@@ -54,6 +60,22 @@ do {
         let next = try store.restore(counterFactory, key: arguments[3])
         for _ in 0..<Int(arguments[4])! {
             say(String(try next()))
+        }
+    case "steady-counter":
+        let store = try Store.open(path)
+        var next: (@Sendable () throws -> Int)?
+        var acknowledged = 0
+        while acknowledged < Int(arguments[4])! {
+            do {
+                if next == nil { next = try store.restore(counterFactory, key: arguments[3]) }
+                say("ok \(try next!())")
+                acknowledged += 1
+            } catch StoreError.connectionLost(_, mayHaveCommitted: true) {
+                say("maybe")
+            } catch StoreError.connectionLost(_, mayHaveCommitted: false), StoreError.cannotConnect {
+                say("unchanged")
+                usleep(20_000)
+            }
         }
     case "multiplier":
         let store = try Store.open(path)

@@ -1,5 +1,6 @@
 #if PostgreSQL
 @testable import Cellar
+import CellarExamples
 import Foundation
 import Testing
 
@@ -32,6 +33,36 @@ import Testing
         #expect(connection.isInTransaction)
         try connection.execute("ROLLBACK")
         #expect(!connection.isInTransaction)
+    }
+
+    /// The round trips the backend's design promises (see PostgreSQLBackend):
+    /// counted on the connection, after a first run prepared the statements.
+    @Test func eachOperationTakesItsRoundTrips() throws {
+        guard let url = TestPostgres.url() else { return }
+        let store = try Store(url: url + "&schema=round_trips_" + UUID().uuidString.prefix(8).lowercased())
+        let connection = try #require(store.engine.backend as? PostgreSQLBackend).connection
+        func roundTrips(_ operation: () throws -> Void) rethrows -> Int {
+            try operation()  // prepares what it needs
+            let before = connection.roundTrips
+            try operation()
+            return connection.roundTrips - before
+        }
+        let account = try store.restore(bankAccountFactory(initialBalance: 0), key: "a")
+        let quiet = Factory("quiet", recordsHistory: false) { cells in cells.cell("n", default: 0) }
+        let n = try store.restore(quiet, key: "q")
+        // BEGIN, the lock and the read; then the write and COMMIT.
+        #expect(try roundTrips { _ = try account.deposit(1) } == 2)
+        #expect(try roundTrips { try n.update { $0 += 1 } } == 2)
+        #expect(try roundTrips { try n.set(5) } == 2)
+        // One SELECT.
+        #expect(try roundTrips { _ = try n.get() } == 1)
+        // BEGIN, the instance locked by its key and its cells read; then COMMIT.
+        #expect(try roundTrips { _ = try store.restore(bankAccountFactory(initialBalance: 0), key: "a") } == 2)
+        // BEGIN with the first read, the second read, COMMIT.
+        #expect(try roundTrips { _ = try store.read { (try account.balance(), try n.get()) } } == 3)
+        // A transaction of two updates: one round trip per instance locked, one to commit.
+        let other = try store.restore(bankAccountFactory(initialBalance: 0), key: "b")
+        #expect(try roundTrips { try store.transaction { _ = try account.deposit(1); _ = try other.deposit(1) } } == 3)
     }
 
     @Test func aFailedConnectionSaysWhyWithoutThePassword() throws {

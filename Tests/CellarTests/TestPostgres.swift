@@ -59,42 +59,39 @@ enum TestPostgres {
     }
 
     /// The folder of `initdb` and `pg_ctl`: Debian keeps them per version.
-    private static func serverPrograms() -> String? {
+    static func serverPrograms() -> String? {
         let root = "/usr/lib/postgresql"
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return versions.compactMap(Int.init).sorted().reversed().map { "\(root)/\($0)/bin" }
             .first { FileManager.default.isExecutableFile(atPath: "\($0)/pg_ctl") }
     }
 
-    /// The folder of the running throwaway server, for the stop at exit.
-    nonisolated(unsafe) private static var dataFolder: String?
+    /// The shared throwaway server, for the stop at exit.
+    nonisolated(unsafe) private static var sharedServer: ThrowawayServer?
 
     private static func startThrowawayServer(bin: String) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cellar-pg-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let asRoot = getuid() == 0
-        if asRoot {
-            // The server refuses to run as root: it runs as `postgres`.
-            try run(["/bin/chown", "postgres", folder])
-        }
-        let data = folder + "/data"
-        try run(asUser(asRoot, ["\(bin)/initdb", "-D", data, "-A", "trust", "-U", "cellar", "-E", "UTF8", "--locale=C", "--no-sync"]))
-        try run(asUser(asRoot, [
-            "\(bin)/pg_ctl", "-D", data, "-l", folder + "/server.log", "-w", "-o",
-            // Only a socket in the folder: nothing listens on the network.
-            "-k \(folder) -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200", "start",
-        ]))
-        dataFolder = data
+        let server = try ThrowawayServer(bin: bin)
+        sharedServer = server
         atexit {
-            guard let data = TestPostgres.dataFolder, let bin = TestPostgres.serverPrograms() else { return }
-            try? TestPostgres.run(TestPostgres.asUser(getuid() == 0, ["\(bin)/pg_ctl", "-D", data, "-m", "immediate", "stop"]))
-            try? FileManager.default.removeItem(atPath: (data as NSString).deletingLastPathComponent)
+            TestPostgres.sharedServer?.stop()
         }
-        return "postgresql:///postgres?host=\(folder)&user=cellar"
+        return server.url
     }
 
-    private static func asUser(_ asRoot: Bool, _ command: [String]) -> [String] {
-        asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + command : command
+    /// A server of the calling test's own, which it may restart: nil, with
+    /// the reason recorded when the PostgreSQL tests are required, when the
+    /// server programs are not installed.
+    static func privateServer(sourceLocation: SourceLocation = #_sourceLocation) throws -> ThrowawayServer? {
+        guard let bin = serverPrograms() else {
+            let reason = "PostgreSQL's server programs are not installed: this test starts and restarts a server of its own"
+            if isRequired { Issue.record(Comment(rawValue: reason), sourceLocation: sourceLocation) }
+            return nil
+        }
+        return try ThrowawayServer(bin: bin)
+    }
+
+    static func asUser(_ command: [String]) -> [String] {
+        getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + command : command
     }
 
     /// Runs `command` to its end with its output in `folder/commands.log`.
@@ -102,7 +99,7 @@ enum TestPostgres {
     /// Not with Foundation's `Process`: `pg_ctl start` leaves a server
     /// running behind it, and `Process` was seen never to notice that
     /// `pg_ctl` itself had exited.
-    private static func run(_ command: [String], log: String = FileManager.default.temporaryDirectory.path + "/cellar-pg-commands.log") throws {
+    static func run(_ command: [String], log: String = FileManager.default.temporaryDirectory.path + "/cellar-pg-commands.log") throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -122,5 +119,47 @@ enum TestPostgres {
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw Unavailable(description: "\(command.joined(separator: " ")) failed (status \(status)): \(output.suffix(600))")
         }
+    }
+}
+
+/// A PostgreSQL server in a temporary folder, reachable only through a
+/// socket there, without fsync (the tests do not cut power): started by
+/// `init`, stopped by ``stop()``.
+final class ThrowawayServer: Sendable {
+    let folder: String
+    let url: String
+    private let bin: String
+    private var data: String { folder + "/data" }
+
+    init(bin: String) throws {
+        self.bin = bin
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("cellar-pg-\(UUID().uuidString.prefix(8))").path
+        url = "postgresql:///postgres?host=\(folder)&user=cellar"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if getuid() == 0 {
+            // The server refuses to run as root: it runs as `postgres`.
+            try TestPostgres.run(["/bin/chown", "postgres", folder])
+        }
+        try TestPostgres.run(TestPostgres.asUser(["\(bin)/initdb", "-D", data, "-A", "trust", "-U", "cellar", "-E", "UTF8", "--locale=C", "--no-sync"]))
+        try start()
+    }
+
+    func start() throws {
+        try TestPostgres.run(TestPostgres.asUser([
+            "\(bin)/pg_ctl", "-D", data, "-l", folder + "/server.log", "-w", "-o",
+            "-k \(folder) -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=200", "start",
+        ]))
+    }
+
+    /// Stops the server the way an administrator's restart does: every
+    /// connection is cut (`-m fast`).
+    func stopFast() throws {
+        try TestPostgres.run(TestPostgres.asUser(["\(bin)/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"]))
+    }
+
+    /// Stops the server at once and removes its folder.
+    func stop() {
+        try? TestPostgres.run(TestPostgres.asUser(["\(bin)/pg_ctl", "-D", data, "-m", "immediate", "stop"]))
+        try? FileManager.default.removeItem(atPath: folder)
     }
 }

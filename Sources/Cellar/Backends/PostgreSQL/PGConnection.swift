@@ -22,6 +22,11 @@ final class PGConnection {
     let location: String
     /// The statements prepared on this connection, by their SQL.
     private var prepared: [String: String] = [:]
+    /// Run again on every new connection: the session's settings.
+    var sessionSetup: [String] = []
+    /// How many round trips to the server this connection has made: for
+    /// tests that hold the backend to its count.
+    private(set) var roundTrips = 0
 
     /// Connects with libpq's connection string or URI; the password comes
     /// from it, `PGPASSWORD` or `~/.pgpass`, as libpq decides.
@@ -60,6 +65,7 @@ final class PGConnection {
     /// never while statements wait in the queue.
     func execute(_ sql: String) throws(PostgreSQLError) {
         precondition(queue.isEmpty, "execute with statements queued")
+        roundTrips += 1
         let result = PQexec(handle, sql)
         defer { PQclear(result) }
         try check(result, sql: sql)
@@ -119,11 +125,29 @@ final class PGConnection {
     private static let longestQueue = 256
     private var queue: [QueuedStatement] = []
 
-    /// Runs `statements` in one round trip (libpq's pipeline mode when
+    /// Runs `statements` in one round trip; see ``send(_:)``.
+    ///
+    /// When the server dropped the connection while it was idle (a restart,
+    /// an idle timeout), nothing of a round trip without `COMMIT` can have
+    /// been applied: it goes again, once, on a new connection. Any other
+    /// lost connection is the caller's to report.
+    private func run(_ statements: [QueuedStatement]) throws(PostgreSQLError) -> PGRows {
+        let startedIdle = PQtransactionStatus(handle) == PQTRANS_IDLE
+        do {
+            return try send(statements)
+        } catch {
+            let failure: PostgreSQLError = error
+            guard failure.isConnectionFailure, startedIdle, !statements.contains(where: { $0.sql == "COMMIT" }) else { throw failure }
+            try reconnect()
+            return try send(statements)
+        }
+    }
+
+    /// Sends `statements` in one round trip (libpq's pipeline mode when
     /// there are several); returns the last one's rows. The first failure
     /// is thrown once every result has arrived: the statements after it
     /// did not run.
-    private func run(_ statements: [QueuedStatement]) throws(PostgreSQLError) -> PGRows {
+    private func send(_ statements: [QueuedStatement]) throws(PostgreSQLError) -> PGRows {
         for case .text(let text) in statements.flatMap(\.parameters) where text.utf8.contains(0) {
             // libpq takes text as C strings, and PostgreSQL's text has no NUL.
             throw PostgreSQLError(sqlState: "22021", message: "PostgreSQL cannot store text that holds a NUL character")
@@ -132,6 +156,7 @@ final class PGConnection {
         for statement in statements {
             names.append(try preparedName(for: statement.sql))
         }
+        roundTrips += 1
         if statements.count == 1, let statement = statements.first {
             let result = withParameters(statement.parameters) { values, lengths, formats in
                 PQexecPrepared(handle, names[0], Int32(statement.parameters.count), values, lengths, formats, 0)
@@ -195,6 +220,7 @@ final class PGConnection {
     private func preparedName(for sql: String) throws(PostgreSQLError) -> String {
         if let name = prepared[sql] { return name }
         let name = "cellar_\(prepared.count + 1)"
+        roundTrips += 1
         let result = PQprepare(handle, name, sql, 0, nil)
         defer { PQclear(result) }
         try check(result, sql: sql)
@@ -221,18 +247,23 @@ final class PGConnection {
 
     // MARK: Reconnecting
 
-    /// Connects again if the connection was lost, and runs `setup` (the
-    /// session's settings) on the new one. Prepared statements and queued
-    /// ones went with the old connection.
-    func reconnectIfLost(setup: [String]) throws(PostgreSQLError) {
+    /// Connects again if the connection is known to be lost. (A server that
+    /// closed it while it was idle is found out by the next round trip.)
+    func reconnectIfLost() throws(PostgreSQLError) {
         guard PQstatus(handle) != CONNECTION_OK else { return }
+        try reconnect()
+    }
+
+    /// Connects again with the same parameters and runs ``sessionSetup``.
+    /// Prepared statements and queued ones went with the old connection.
+    private func reconnect() throws(PostgreSQLError) {
         prepared.removeAll()
         queue.removeAll()
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgreSQLError(sqlState: "08001", message: Self.message(of: handle))
         }
-        for statement in setup {
+        for statement in sessionSetup {
             try execute(statement)
         }
     }

@@ -93,6 +93,7 @@ final class PostgreSQLBackend: StorageBackend {
             for statement in sessionSetup.dropFirst() {
                 try connection.execute(statement)
             }
+            connection.sessionSetup = sessionSetup
         } catch {
             throw Self.storeError(for: error, location: parsed.redacted)
         }
@@ -213,7 +214,7 @@ final class PostgreSQLBackend: StorageBackend {
     // MARK: Transactions
 
     func beginWrite() throws -> Bool {
-        try connection.reconnectIfLost(setup: sessionSetup)
+        try connection.reconnectIfLost()
         transaction = .writePending
         lockedInstances.removeAll()
         wroteData = false
@@ -221,7 +222,7 @@ final class PostgreSQLBackend: StorageBackend {
     }
 
     func beginRead() throws -> Bool {
-        try connection.reconnectIfLost(setup: sessionSetup)
+        try connection.reconnectIfLost()
         // Sent with the first read: the snapshot is taken there.
         try connection.enqueue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         transaction = .reading
@@ -301,7 +302,7 @@ final class PostgreSQLBackend: StorageBackend {
     }
 
     func othersCommittedSinceLastLook() throws -> Bool {
-        try connection.reconnectIfLost(setup: sessionSetup)
+        try connection.reconnectIfLost()
         return true
     }
 
