@@ -27,8 +27,11 @@ CREATE TABLE instances (
 -- row unless that row says it was removed. The value is in the column of
 -- its kind (`kind` says which; all are NULL for null and for a removal):
 -- integers as bigint, reals as double precision, text as text, bytes as
--- bytea, and Codable values (`encoding = 'json'`) as jsonb, so that psql
--- shows each as itself.
+-- bytea, and Codable values (`encoding = 'json'`) as json, so that psql
+-- shows each as itself. json, not jsonb: json keeps the text exactly as
+-- Cellar wrote it (jsonb reorders keys and respaces it), so a value reads
+-- back byte for byte, as on SQLite, and an update that changes nothing
+-- writes nothing. Cast to jsonb to index or query it.
 CREATE TABLE cell_versions (
     instance_id bigint NOT NULL REFERENCES instances (id) ON DELETE CASCADE,
     name text NOT NULL,
@@ -40,7 +43,7 @@ CREATE TABLE cell_versions (
     real_value double precision,
     text_value text,
     blob_value bytea,
-    json_value jsonb,
+    json_value json,
     removed boolean NOT NULL DEFAULT false,
     operation text,
     -- Milliseconds since 1970 (UTC).
@@ -89,7 +92,7 @@ CREATE TABLE snapshot_cells (
     real_value double precision,
     text_value text,
     blob_value bytea,
-    json_value jsonb,
+    json_value json,
     PRIMARY KEY (snapshot, factory, key, name),
     FOREIGN KEY (snapshot, factory, key) REFERENCES snapshot_instances (snapshot, factory, key) ON DELETE CASCADE
 );

@@ -10,19 +10,18 @@ import Testing
         var at: Date
     }
 
-    @Test func aDateIsStoredAsISO8601TextThatSQLiteShows() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
+    @Test(arguments: Backend.all) func aDateIsStoredAsISO8601TextThatSQLiteShows(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
         let at = try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse("2026-11-23T10:15:00.125Z")
         let factory = Factory("calendar") { cells in cells.cell("next", default: Event(name: "standup", at: at)) }
-        let next = try Store(at: path).restore(factory, key: "team")
-        #expect(try sqliteRows(path, "SELECT value FROM cells") == [#"{"at":"2026-11-23T10:15:00.125Z","name":"standup"}"#])
+        let next = try location.open().restore(factory, key: "team")
+        #expect(try location.rows("SELECT \(location.valueText) FROM cells") == [#"{"at":"2026-11-23T10:15:00.125Z","name":"standup"}"#])
         try next.set(Event(name: "retro", at: at.addingTimeInterval(3600 - 0.125)))
-        #expect(try sqliteRows(path, "SELECT value FROM cells") == [#"{"at":"2026-11-23T11:15:00Z","name":"retro"}"#])
-        #expect(try Store(at: path).restore(factory, key: "team").get() == Event(name: "retro", at: at.addingTimeInterval(3600 - 0.125)))
+        #expect(try location.rows("SELECT \(location.valueText) FROM cells") == [#"{"at":"2026-11-23T11:15:00Z","name":"retro"}"#])
+        #expect(try location.open().restore(factory, key: "team").get() == Event(name: "retro", at: at.addingTimeInterval(3600 - 0.125)))
     }
 
-    @Test func everyDateReadsBackExactly() throws {
+    @Test(arguments: Backend.all) func everyDateReadsBackExactly(backend: Backend) throws {
         var generator = SystemRandomNumberGenerator()
         var dates = [Date(), Date(timeIntervalSinceReferenceDate: 0), Date(timeIntervalSinceReferenceDate: 0.5),
                      Date(timeIntervalSinceReferenceDate: -0.25), Date(timeIntervalSinceReferenceDate: 1e-9),
@@ -40,14 +39,13 @@ import Testing
         }
     }
 
-    @Test func theEarlierFormStillDecodes() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
+    @Test(arguments: Backend.all) func theEarlierFormStillDecodes(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
         let factory = Factory("calendar") { cells in cells.cell("next", default: Event(name: "x", at: Date())) }
-        _ = try Store(at: path).restore(factory, key: "team")
+        _ = try location.open().restore(factory, key: "team")
         // As Cellar wrote it before: seconds since 2001.
-        try RawDatabase(path: path).execute(#"UPDATE cell_versions SET value = '{"at":785584034.123456,"name":"old"}'"#)
-        let event = try Store(at: path).restore(factory, key: "team").get()
+        try location.execute(#"UPDATE cell_versions SET "# + location.jsonColumn + #" = '{"at":785584034.123456,"name":"old"}'"#)
+        let event = try location.open().restore(factory, key: "team").get()
         #expect(event == Event(name: "old", at: Date(timeIntervalSinceReferenceDate: 785_584_034.123456)))
     }
 }

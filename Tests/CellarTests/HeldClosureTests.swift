@@ -21,13 +21,13 @@ import Testing
         return (store, held, directory)
     }
 
-    @Test func aRewindIsSeenByAHeldClosure() throws {
+    @Test(arguments: Backend.all) func aRewindIsSeenByAHeldClosure(backend: Backend) throws {
         let (store, held, _) = try heldAccount()
         try store.rewind(account, toSequence: 1)
         #expect(try held.balance() == 10)
     }
 
-    @Test func aSnapshotRevertIsSeenByAHeldClosure() throws {
+    @Test(arguments: Backend.all) func aSnapshotRevertIsSeenByAHeldClosure(backend: Backend) throws {
         let (store, held, _) = try heldAccount()
         try store.snapshot(named: "at 25")
         #expect(try held.deposit(5))
@@ -35,7 +35,7 @@ import Testing
         #expect(try held.balance() == 25)
     }
 
-    @Test func anImportReplacingTheInstanceIsSeenByAHeldClosure() throws {
+    @Test(arguments: Backend.all) func anImportReplacingTheInstanceIsSeenByAHeldClosure(backend: Backend) throws {
         let (store, held, _) = try heldAccount()
         var export = try store.exportInstances()
         export.instances[0].cells[0].value = .integer(99)
@@ -45,13 +45,13 @@ import Testing
         #expect(try store.restore(bankAccountFactory(initialBalance: 0), key: "main").balance() == 99)
     }
 
-    @Test func aDeletionIsSeenByAHeldClosure() throws {
+    @Test(arguments: Backend.all) func aDeletionIsSeenByAHeldClosure(backend: Backend) throws {
         let (store, held, _) = try heldAccount()
         try store.delete(account)
         #expect(throws: CellError.instanceDeleted(instance: account)) { try held.balance() }
     }
 
-    @Test func aStateMigrationIsSeenByAHeldClosure() throws {
+    @Test(arguments: Backend.all) func aStateMigrationIsSeenByAHeldClosure(backend: Backend) throws {
         let (store, held, _) = try heldAccount()
         let inEuros = Factory("bank_account", stateVersion: 1, migrations: [
             StateMigration(to: 1) { state in try state.transform("balance", from: Int.self) { Double($0) / 100 } },
@@ -64,7 +64,7 @@ import Testing
         }
     }
 
-    @Test func aCellRemovedByAMigrationIsSeenByAHeldClosure() throws {
+    @Test(arguments: Backend.all) func aCellRemovedByAMigrationIsSeenByAHeldClosure(backend: Backend) throws {
         let (store, held, _) = try heldAccount()
         let renamed = Factory("bank_account", stateVersion: 1, migrations: [
             StateMigration(to: 1) { state in try state.rename("balance", to: "funds") },

@@ -14,8 +14,9 @@ let ledgerAccount = Factory("ledger") { cells in
 }
 
 @Suite struct HistoryTests {
-    @Test func everyCommittedChangeIsRecordedWithItsOperation() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func everyCommittedChangeIsRecordedWithItsOperation(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let account = try store.restore(ledgerAccount, key: "main")
         try account.deposit(50)
         try account.withdraw(20)
@@ -33,8 +34,9 @@ let ledgerAccount = Factory("ledger") { cells in
         #expect(try store.history(of: InstanceID(factory: "ledger", key: "main"), since: Date().addingTimeInterval(60)).isEmpty)
     }
 
-    @Test func aFactoryCanSwitchHistoryOff() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func aFactoryCanSwitchHistoryOff(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let quiet = Factory("cache", recordsHistory: false) { cells in cells.cell("hits", default: 0) }
         let hits = try store.restore(quiet, key: "k")
         try hits.update { $0 += 1 }
@@ -42,8 +44,9 @@ let ledgerAccount = Factory("ledger") { cells in
         #expect(throws: HistoryError.historyOff(InstanceID(factory: "cache", key: "k"))) { try store.rewind(InstanceID(factory: "cache", key: "k"), toSequence: 1) }
     }
 
-    @Test func rewindingOneInstanceLeavesTheOthersAlone() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func rewindingOneInstanceLeavesTheOthersAlone(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let main = try store.restore(ledgerAccount, key: "main")
         let other = try store.restore(ledgerAccount, key: "other")
         try main.deposit(10)          // #2
@@ -65,8 +68,9 @@ let ledgerAccount = Factory("ledger") { cells in
         #expect(try main.balance() == 10)
     }
 
-    @Test func rewindBringsBackRemovedCellsAndRemovesNewOnes() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func rewindBringsBackRemovedCellsAndRemovesNewOnes(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let v0 = Factory("shape") { cells in cells.cell("a", default: 1) }
         _ = try store.restore(v0, key: "k")
         let v1 = Factory("shape", stateVersion: 1, migrations: [
@@ -79,10 +83,9 @@ let ledgerAccount = Factory("ledger") { cells in
         #expect(try store.inspect(InstanceID(factory: "shape", key: "k"))?[cell: "a"]?.decode(as: Int.self) == 1)
     }
 
-    @Test func rewindErrorsChangeNothing() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        let store = try Store(at: path)
+    @Test(arguments: Backend.all) func rewindErrorsChangeNothing(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let main = try store.restore(ledgerAccount, key: "main")
         try main.deposit(3)
         let before = try store.exportInstances()
@@ -101,8 +104,9 @@ let ledgerAccount = Factory("ledger") { cells in
         #expect(try store.exportInstances() == before)
     }
 
-    @Test func pruningKeepsWhatRewindsAndSnapshotsNeed() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func pruningKeepsWhatRewindsAndSnapshotsNeed(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let main = try store.restore(ledgerAccount, key: "main")
         for _ in 0..<10 { try main.deposit(1) }   // #2...#11
         try store.snapshot(named: "at ten")
@@ -124,14 +128,13 @@ let ledgerAccount = Factory("ledger") { cells in
         #expect(try main.balance() == 10)
     }
 
-    @Test func historyIsWrittenInTheSameTransactionAsTheChange() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        let store = try Store(at: path)
+    @Test(arguments: Backend.all) func historyIsWrittenInTheSameTransactionAsTheChange(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let main = try store.restore(ledgerAccount, key: "main")
         try main.deposit(1)
         #expect(throws: Refused()) { try store.transaction { try main.deposit(5); throw Refused() } }
-        #expect(try sqliteRows(path, "SELECT count(*) FROM cell_versions") == ["2"])
-        #expect(try sqliteRows(path, "SELECT group_concat(value) FROM (SELECT value FROM cell_versions ORDER BY seq)") == ["0,1"])
+        #expect(try location.rows("SELECT count(*) FROM cell_versions") == ["2"])
+        #expect(try location.rows("SELECT \(location.valueText) FROM cell_versions ORDER BY seq") == ["0", "1"])
     }
 }

@@ -18,16 +18,15 @@ import Testing
         #expect(try Store(at: path).restore(counterFactory, key: "visits")() == 7)
     }
 
-    @Test func anAcknowledgedChangeSurvivesSIGKILL() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
+    @Test(arguments: Backend.all) func anAcknowledgedChangeSurvivesSIGKILL(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
         // The child never exits by itself: it is killed after its output shows progress.
-        let child = try Child.start([path, "transfers", "1000000"])
+        let child = try Child.start([location.value, "transfers", "1000000"])
         // Kill it once it has made progress (or after 20 s, when the test fails).
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)
-            if let moved = try? Store(at: path, options: .init(access: .existingOnly))
+            if let moved = try? Store(at: location.value, options: .init(access: .existingOnly))
                 .inspect(InstanceID(factory: "counter", key: "transfers"))?[cell: "count"]?.decode(as: Int.self), moved > 10 { break }
         }
         child.kill()
@@ -35,7 +34,7 @@ import Testing
         #expect(result.status == 9, "the child was not killed by SIGKILL")
         let acknowledged = result.lines.compactMap { Int($0) }.last ?? 0
         #expect(acknowledged > 0, "the child made no progress: \(result.stderr)")
-        let moved = try #require(try Store(at: path).inspect(InstanceID(factory: "counter", key: "transfers"))?[cell: "count"]?.decode(as: Int.self))
+        let moved = try #require(try location.open().inspect(InstanceID(factory: "counter", key: "transfers"))?[cell: "count"]?.decode(as: Int.self))
         #expect(moved == acknowledged || moved == acknowledged + 1)
     }
 
@@ -74,21 +73,20 @@ import Testing
         #expect(previous > 0)
     }
 
-    @Test func manyProcessesAndThreadsLoseNoIncrement() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        _ = try Store(at: path)
+    @Test(arguments: Backend.all) func manyProcessesAndThreadsLoseNoIncrement(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        _ = try location.open()
         let processes = 4, perProcess = 250, threads = 4, perThread = 250
 
         let children = try (0..<processes).map { _ in
-            try Child.start([path, "counter", "shared", String(perProcess)])
+            try Child.start([location.value, "counter", "shared", String(perProcess)])
         }
         // Threads of this process: half share one Store, half open their own.
-        let sharedStore = try Store(at: path)
+        let sharedStore = try location.open()
         let failures = Failures()
         DispatchQueue.concurrentPerform(iterations: threads) { index in
             do {
-                let store = index.isMultiple(of: 2) ? sharedStore : try Store(at: path)
+                let store = index.isMultiple(of: 2) ? sharedStore : try location.open()
                 let next = try store.restore(counterFactory, key: "shared")
                 for _ in 0..<perThread { _ = try next() }
             } catch {
@@ -102,12 +100,13 @@ import Testing
             #expect(!result.stderr.contains("locked"))
         }
         #expect(failures.all.isEmpty)
-        let final = try Store(at: path).inspect(InstanceID(factory: "counter", key: "shared"))?[cell: "count"]?.decode(as: Int.self)
+        let final = try location.open().inspect(InstanceID(factory: "counter", key: "shared"))?[cell: "count"]?.decode(as: Int.self)
         #expect(final == processes * perProcess + threads * perThread)
     }
 
-    @Test func threadsSharingOneStoreAndOneCellLoseNoIncrement() async throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func threadsSharingOneStoreAndOneCellLoseNoIncrement(backend: Backend) async throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
                 group.addTask {
@@ -121,17 +120,16 @@ import Testing
         #expect(try store.restore(counterFactory, key: "shared")() == 8 * 500 + 1)
     }
 
-    @Test func aWriterHeldUpPastTheBusyTimeoutGetsABusyError() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        let holder = try Store(at: path)
+    @Test(arguments: Backend.all) func aWriterHeldUpPastTheBusyTimeoutGetsABusyError(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let holder = try location.open()
         let cell = try holder.restore(Factory("x") { cells in cells.cell("v", default: 0) }, key: "k")
-        let impatient = try Store(at: path, options: .init(busyTimeout: .milliseconds(100)))
+        let impatient = try location.open(.init(busyTimeout: .milliseconds(100)))
         let other = try impatient.restore(Factory("x") { cells in cells.cell("v", default: 0) }, key: "k")
         let started = Date()
         try holder.transaction {
             try cell.set(1)
-            #expect(throws: StoreError.busy(path: path, timeoutMilliseconds: 100)) { try other.update { $0 += 1 } }
+            #expect(throws: StoreError.busy(path: location.value, timeoutMilliseconds: 100)) { try other.update { $0 += 1 } }
         }
         #expect(Date().timeIntervalSince(started) >= 0.1)
         #expect(try other.get() == 1)

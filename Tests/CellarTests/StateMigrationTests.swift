@@ -28,26 +28,26 @@ final class RunCount: @unchecked Sendable {
         ]) { cells in (cells.cell("balance", default: 0), cells.cell("currency", default: "USD")) }
     }
 
-    @Test func olderStateIsUpgradedOnRestoreExactlyOnce() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        try Store(at: path).restore(version0, key: "main").set(12.34)
+    @Test(arguments: Backend.all) func olderStateIsUpgradedOnRestoreExactlyOnce(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        try location.open().restore(version0, key: "main").set(12.34)
 
         let runs = RunCount()
-        let (balance, currency) = try Store(at: path).restore(version2(runs: runs), key: "main")
+        let (balance, currency) = try location.open().restore(version2(runs: runs), key: "main")
         #expect(try balance.get() == 1234)
         #expect(try currency.get() == "EUR", "the migration's value wins over the default")
-        _ = try Store(at: path).restore(version2(runs: runs), key: "main")
+        _ = try location.open().restore(version2(runs: runs), key: "main")
         #expect(runs.count == 1)
 
-        let inspection = try #require(try Store(at: path).inspect(InstanceID(factory: "account", key: "main")))
+        let inspection = try #require(try location.open().inspect(InstanceID(factory: "account", key: "main")))
         #expect(inspection.stateVersion == 2)
         #expect(inspection.cells.map(\.name) == ["balance", "currency"])
         #expect(inspection[cell: "balance"]?.typeName == "Int")
     }
 
-    @Test func aNewInstanceStartsAtTheFactorysVersionWithoutMigrating() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func aNewInstanceStartsAtTheFactorysVersionWithoutMigrating(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let runs = RunCount()
         let (balance, currency) = try store.restore(version2(runs: runs), key: "new")
         #expect(try balance.get() == 0)
@@ -56,11 +56,10 @@ final class RunCount: @unchecked Sendable {
         #expect(try store.inspect(InstanceID(factory: "account", key: "new"))?.stateVersion == 2)
     }
 
-    @Test func aMigrationThatThrowsLeavesTheInstanceAsItWas() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        try Store(at: path).restore(version0, key: "main").set(1.5)
-        let before = storeFiles(at: path)
+    @Test(arguments: Backend.all) func aMigrationThatThrowsLeavesTheInstanceAsItWas(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        try location.open().restore(version0, key: "main").set(1.5)
+        let before = try location.storedState()
         let broken = Factory("account", stateVersion: 1, migrations: [
             StateMigration(to: 1) { state in
                 try state.rename("bal", to: "balance")
@@ -68,25 +67,25 @@ final class RunCount: @unchecked Sendable {
             },
         ]) { cells in cells.cell("balance", default: 0.0) }
         #expect(throws: CellError.typeMismatch(instance: InstanceID(factory: "account", key: "main"), cell: "balance", storedType: "Double", requestedType: "String")) {
-            try Store(at: path).restore(broken, key: "main")
+            try location.open().restore(broken, key: "main")
         }
-        #expect(storeFiles(at: path) == before)
-        #expect(try Store(at: path).inspect(InstanceID(factory: "account", key: "main"))?.stateVersion == 0)
+        #expect(try location.storedState() == before)
+        #expect(try location.open().inspect(InstanceID(factory: "account", key: "main"))?.stateVersion == 0)
     }
 
-    @Test func stateFromANewerFactoryIsRefused() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        _ = try Store(at: path).restore(version2(), key: "main")
-        let before = storeFiles(at: path)
+    @Test(arguments: Backend.all) func stateFromANewerFactoryIsRefused(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        _ = try location.open().restore(version2(), key: "main")
+        let before = try location.storedState()
         #expect(throws: CellError.newerStateVersion(instance: InstanceID(factory: "account", key: "main"), storedVersion: 2, factoryVersion: 0)) {
-            try Store(at: path).restore(version0, key: "main")
+            try location.open().restore(version0, key: "main")
         }
-        #expect(storeFiles(at: path) == before)
+        #expect(try location.storedState() == before)
     }
 
-    @Test func theEditorRefusesToClobberOrInventCells() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func theEditorRefusesToClobberOrInventCells(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let two = Factory("pair") { cells in (cells.cell("a", default: 1), cells.cell("b", default: 2)) }
         _ = try store.restore(two, key: "k")
         let renameOnto = Factory("pair", stateVersion: 1, migrations: [
@@ -107,8 +106,9 @@ final class RunCount: @unchecked Sendable {
         #expect(try store.inspect(InstanceID(factory: "pair", key: "k"))?.cells.map(\.name) == ["b"])
     }
 
-    @Test func liveCellsOfAMigratedInstanceSeeTheNewState() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func liveCellsOfAMigratedInstanceSeeTheNewState(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let old = Factory("n") { cells in cells.cell("v", default: 1) }
         let oldCell = try store.restore(old, key: "k")
         let doubled = Factory("n", stateVersion: 1, migrations: [

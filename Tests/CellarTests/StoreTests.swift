@@ -4,8 +4,9 @@ import Foundation
 import Testing
 
 @Suite struct StoreTests {
-    @Test func restoreCreatesAnInstanceOnFirstUseAndRestoresItAfterwards() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func restoreCreatesAnInstanceOnFirstUseAndRestoresItAfterwards(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         #expect(try store.contains(InstanceID(factory: "counter", key: "a")) == false)
         let first = try store.restore(counterFactory, key: "a")
         #expect(try first() == 1)
@@ -15,8 +16,9 @@ import Testing
         #expect(try first() == 3, "both restores share one cell")
     }
 
-    @Test func theSameKeyRestoredTwiceSharesTheSameCellObjects() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func theSameKeyRestoredTwiceSharesTheSameCellObjects(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let cellFactory = Factory("holder") { cells in cells.cell("value", default: 0) }
         let one = try store.restore(cellFactory, key: "k")
         let two = try store.restore(cellFactory, key: "k")
@@ -28,8 +30,9 @@ import Testing
         #expect(try other.get() == 0, "two keys never share a cell")
     }
 
-    @Test func restoreExistingNeverCreates() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func restoreExistingNeverCreates(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         #expect(try store.restoreExisting(counterFactory, key: "missing") == nil)
         #expect(try store.contains(InstanceID(factory: "counter", key: "missing")) == false)
         _ = try store.restore(counterFactory, key: "present")
@@ -37,28 +40,26 @@ import Testing
         #expect(try present() == 1)
     }
 
-    @Test func deletingAnInstanceRemovesItsCells() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        let store = try Store(at: path)
+    @Test(arguments: Backend.all) func deletingAnInstanceRemovesItsCells(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let counter = try store.restore(counterFactory, key: "gone")
         #expect(try counter() == 1)
         #expect(try store.delete(InstanceID(factory: "counter", key: "gone")))
         #expect(try store.delete(InstanceID(factory: "counter", key: "gone")) == false)
-        #expect(try sqliteRows(path, "SELECT count(*) FROM cells") == ["0"])
-        #expect(try sqliteRows(path, "SELECT count(*) FROM instances") == ["0"])
+        #expect(try location.rows("SELECT count(*) FROM cells") == ["0"])
+        #expect(try location.rows("SELECT count(*) FROM instances") == ["0"])
         #expect(throws: CellError.instanceDeleted(instance: InstanceID(factory: "counter", key: "gone"))) { try counter() }
         // Restoring the key again starts afresh.
         #expect(try store.restore(counterFactory, key: "gone")() == 1)
     }
 
-    @Test func aDeletionByAnotherProcessReachesHeldClosures() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        let mine = try Store(at: path)
+    @Test(arguments: Backend.all) func aDeletionByAnotherProcessReachesHeldClosures(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let mine = try location.open()
         let counter = try mine.restore(counterFactory, key: "shared")
         #expect(try counter() == 1)
-        #expect(try Store(at: path).delete(InstanceID(factory: "counter", key: "shared")))
+        #expect(try location.open().delete(InstanceID(factory: "counter", key: "shared")))
         #expect(throws: CellError.instanceDeleted(instance: InstanceID(factory: "counter", key: "shared"))) { try counter() }
     }
 
@@ -93,16 +94,18 @@ import Testing
         #expect(try sqliteRows(path, "SELECT count(*) FROM cells") == ["1"])
     }
 
-    @Test func anInvalidFactoryNameIsRefused() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func anInvalidFactoryNameIsRefused(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let bad = Factory("a/b") { cells in cells.cell("x", default: 0) }
         #expect(throws: CellError.invalidName(kind: "factory name", name: "a/b", reason: "it contains '/'")) {
             try store.restore(bad, key: "k")
         }
     }
 
-    @Test func anInvalidCellNameFailsTheRestoreAndStoresNothing() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func anInvalidCellNameFailsTheRestoreAndStoresNothing(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let bad = Factory("bad") { cells in (cells.cell("fine", default: 1), cells.cell("", default: 0)) }
         #expect(throws: CellError.invalidName(kind: "cell name", name: "", reason: "it is empty")) {
             try store.restore(bad, key: "k")
@@ -110,8 +113,9 @@ import Testing
         #expect(try store.contains(InstanceID(factory: "bad", key: "k")) == false)
     }
 
-    @Test func inspectionListsFactoriesKeysAndCellsReadOnly() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func inspectionListsFactoriesKeysAndCellsReadOnly(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         _ = try store.restore(counterFactory, key: "b")()
         _ = try store.restore(counterFactory, key: "a")()
         let account = try store.restore(bankAccountFactory(initialBalance: 100), key: "main")

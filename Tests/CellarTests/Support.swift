@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// A fresh temporary directory for one test, removed when the test ends.
-final class TemporaryDirectory {
+final class TemporaryDirectory: Sendable {
     let url: URL
 
     init() throws {

@@ -6,10 +6,9 @@ import Testing
 struct Refused: Error, Equatable {}
 
 @Suite struct TransactionTests {
-    @Test func aTransferAcrossClosuresCommitsAllOrNothing() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        let store = try Store(at: path)
+    @Test(arguments: Backend.all) func aTransferAcrossClosuresCommitsAllOrNothing(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let checking = try store.restore(bankAccountFactory(initialBalance: 100), key: "checking")
         let savings = try store.restore(bankAccountFactory(initialBalance: 0), key: "savings")
 
@@ -18,7 +17,7 @@ struct Refused: Error, Equatable {}
         #expect(try checking.balance() == 70)
         #expect(try savings.balance() == 30)
 
-        let before = storeFiles(at: path)
+        let before = try location.storedState()
         #expect(throws: Refused()) {
             try store.transaction {
                 guard try checking.withdraw(50), try savings.deposit(50) else { return }
@@ -30,17 +29,16 @@ struct Refused: Error, Equatable {}
         // Every in-memory view and the file are as before.
         #expect(try checking.balance() == 70)
         #expect(try savings.balance() == 30)
-        #expect(storeFiles(at: path) == before)
-        let other = try Store(at: path)
+        #expect(try location.storedState() == before)
+        let other = try location.open()
         #expect(try other.restore(bankAccountFactory(initialBalance: 0), key: "checking").balance() == 70)
     }
 
-    @Test func anUpdateWhoseBodyThrowsChangesNothing() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        let store = try Store(at: path)
+    @Test(arguments: Backend.all) func anUpdateWhoseBodyThrowsChangesNothing(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let cell = try store.restore(holder(10), key: "k")
-        let before = storeFiles(at: path)
+        let before = try location.storedState()
         #expect(throws: Refused()) {
             try cell.update { value in
                 value = 99
@@ -48,11 +46,12 @@ struct Refused: Error, Equatable {}
             }
         }
         #expect(try cell.get() == 10)
-        #expect(storeFiles(at: path) == before)
+        #expect(try location.storedState() == before)
     }
 
-    @Test func severalCellsOfOneClosureCommitTogether() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func severalCellsOfOneClosureCommitTogether(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let pair = Factory("pair") { cells in (cells.cell("a", default: 0), cells.cell("b", default: 0)) }
         let (a, b) = try store.restore(pair, key: "k")
         #expect(throws: Refused()) {
@@ -72,8 +71,9 @@ struct Refused: Error, Equatable {}
         #expect(try b.get() == 2)
     }
 
-    @Test func nestedTransactionsRollBackOnlyTheirOwnChanges() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func nestedTransactionsRollBackOnlyTheirOwnChanges(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let cell = try store.restore(holder(0), key: "k")
         var innerError: (any Error)?
         var valueAfterInner = -1
@@ -95,8 +95,9 @@ struct Refused: Error, Equatable {}
         #expect(try cell.get() == 11)
     }
 
-    @Test func aRestoreThatFailsInsideATransactionLeavesNoInstance() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func aRestoreThatFailsInsideATransactionLeavesNoInstance(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         #expect(throws: Refused()) {
             try store.transaction {
                 _ = try store.restore(counterFactory, key: "temporary")()
@@ -106,11 +107,10 @@ struct Refused: Error, Equatable {}
         #expect(try store.contains(InstanceID(factory: "counter", key: "temporary")) == false)
     }
 
-    @Test func aChangeByAnotherConnectionIsSeenByTheNextRead() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        let first = try Store(at: path).restore(holder(0), key: "k")
-        let second = try Store(at: path).restore(holder(0), key: "k")
+    @Test(arguments: Backend.all) func aChangeByAnotherConnectionIsSeenByTheNextRead(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let first = try location.open().restore(holder(0), key: "k")
+        let second = try location.open().restore(holder(0), key: "k")
         #expect(try first.get() == 0)
         try second.set(5)
         #expect(try first.get() == 5, "a cached value was served after another connection committed")

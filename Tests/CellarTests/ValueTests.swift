@@ -27,7 +27,7 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
                 try sqliteRows(path, "SELECT type FROM cells").first ?? "")
     }
 
-    @Test func integersFloatsStringsBoolsAndDataAreStoredNatively() throws {
+    @Test(arguments: Backend.all) func integersFloatsStringsBoolsAndDataAreStoredNatively(backend: Backend) throws {
         #expect(try roundTrip(42) == ("integer", "42", "Int"))
         #expect(try roundTrip(Int64.min) == ("integer", "-9223372036854775808", "Int64"))
         #expect(try roundTrip(Int8(-7)) == ("integer", "-7", "Int8"))
@@ -46,35 +46,35 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
         #expect(try roundTrip(Int?.some(3)) == ("integer", "3", "Optional<Int>"))
     }
 
-    @Test func integersBeyondInt64AreKeptExactlyAsText() throws {
+    @Test(arguments: Backend.all) func integersBeyondInt64AreKeptExactlyAsText(backend: Backend) throws {
         #expect(try roundTrip(UInt64.max) == ("text", "18446744073709551615", "UInt64"))
     }
 
-    @Test func otherCodableTypesAreStoredAsJSONWithSortedKeys() throws {
+    @Test(arguments: Backend.all) func otherCodableTypesAreStoredAsJSONWithSortedKeys(backend: Backend) throws {
         #expect(try roundTrip(Cash(cents: 150, currency: "EUR"))
                 == ("text", #"{"cents":150,"currency":"EUR"}"#, "Cash"))
         #expect(try roundTrip(["b": 2, "a": 1]) == ("text", #"{"a":1,"b":2}"#, "Dictionary<String, Int>"))
         #expect(try roundTrip([1, 2, 3]) == ("text", "[1,2,3]", "Array<Int>"))
     }
 
-    @Test func aTypeMismatchNamesTheCellAndBothTypesAndChangesNothing() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        try Store(at: path).restore(holder(0), key: "k").set(7)
-        let before = storeFiles(at: path)
+    @Test(arguments: Backend.all) func aTypeMismatchNamesTheCellAndBothTypesAndChangesNothing(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        try location.open().restore(holder(0), key: "k").set(7)
+        let before = try location.storedState()
 
-        let store = try Store(at: path)
+        let store = try location.open()
         let expected = CellError.typeMismatch(instance: InstanceID(factory: "holder", key: "k"), cell: "value", storedType: "Int", requestedType: "String")
         #expect(throws: expected) { try store.restore(holder("text"), key: "k") }
         #expect(expected.description == "Cell 'value' of holder/k holds an Int, not a String; restore it as Int or migrate the factory's state.")
         #expect(throws: CellError.self) { try store.restore(holder(Cash(cents: 0, currency: "")), key: "k") }
         #expect(throws: CellError.self) { try store.restore(holder(Int?.none), key: "k") }
-        #expect(storeFiles(at: path) == before)
+        #expect(try location.storedState() == before)
         #expect(try store.restore(holder(0), key: "k").get() == 7)
     }
 
-    @Test func anUnencodableValueIsRefusedAndChangesNothing() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: Backend.all) func anUnencodableValueIsRefusedAndChangesNothing(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let cell = try store.restore(holder(1.5), key: "k")
         #expect(throws: CellError.unencodable(instance: InstanceID(factory: "holder", key: "k"), cell: "value", type: "Double", reason: "NaN cannot be stored")) {
             try cell.set(.nan)
@@ -83,13 +83,12 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
         #expect(try cell.get() == 1.5)
     }
 
-    @Test func aStoredValueThatDoesNotDecodeIsAClearError() throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        _ = try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
-        try RawDatabase(path: path).execute(#"UPDATE cell_versions SET value = '{"cents":"lots"}'"#)
+    @Test(arguments: Backend.all) func aStoredValueThatDoesNotDecodeIsAClearError(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        _ = try location.open().restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
+        try location.execute(#"UPDATE cell_versions SET "# + location.jsonColumn + #" = '{"cents":"lots"}'"#)
         let error = #expect(throws: CellError.self) {
-            try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
+            try location.open().restore(holder(Cash(cents: 1, currency: "EUR")), key: "k")
         }
         guard case .undecodable(let instance, let cell, let type, let failure)? = error else {
             Issue.record("expected undecodable, got \(String(describing: error))")
@@ -102,17 +101,18 @@ func holder<Value: Codable & Sendable>(_ defaultValue: Value, name: String = "ho
         #expect(error?.description
             == "Cell 'value' of holder/k could not be read as a Cash (at 'cents': expected an Int); fix the value or migrate the factory's state.")
 
-        try RawDatabase(path: path).execute(#"UPDATE cell_versions SET value = '{"cents":1,"lines":[{"price":2},{"price":"x"}]}'"#)
-        #expect(throws: CellError.self) { try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k") }
-        try RawDatabase(path: path).execute(#"UPDATE cell_versions SET value = '{"cents":1}'"#)
-        let missing = #expect(throws: CellError.self) { try Store(at: path).restore(holder(Cash(cents: 1, currency: "EUR")), key: "k") }
+        try location.execute(#"UPDATE cell_versions SET "# + location.jsonColumn + #" = '{"cents":1,"lines":[{"price":2},{"price":"x"}]}'"#)
+        #expect(throws: CellError.self) { try location.open().restore(holder(Cash(cents: 1, currency: "EUR")), key: "k") }
+        try location.execute(#"UPDATE cell_versions SET "# + location.jsonColumn + #" = '{"cents":1}'"#)
+        let missing = #expect(throws: CellError.self) { try location.open().restore(holder(Cash(cents: 1, currency: "EUR")), key: "k") }
         #expect(missing?.description.contains("(at 'currency': the field is missing)") == true)
     }
 
-    @Test func decodingFailuresNameTheFieldInsideArrays() throws {
+    @Test(arguments: Backend.all) func decodingFailuresNameTheFieldInsideArrays(backend: Backend) throws {
         struct Line: Codable, Sendable { var price: Int }
         struct Order: Codable, Sendable { var lines: [Line] }
-        let store = try Store.inMemory()
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         let factory = Factory("order") { cells in cells.cell("order", default: Order(lines: [])) }
         _ = try store.restore(factory, key: "k")
         var export = try store.exportInstances()

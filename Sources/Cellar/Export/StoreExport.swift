@@ -19,7 +19,9 @@ public struct StoreExport: Codable, Sendable, Hashable {
     public var format: String
     /// The version of this format; this build reads and writes 1.
     public var formatVersion: Int
-    /// The schema version of the store it came from.
+    /// The schema version of the store it came from, as its backend
+    /// numbers it (SQLite's and PostgreSQL's schemas are numbered apart):
+    /// for information, an import does not depend on it.
     public var schemaVersion: Int
     /// The instances, sorted by factory and key.
     public var instances: [Instance]

@@ -4,8 +4,9 @@ extension Store {
         /// What a commit survives; see ``Durability``. Default: ``Durability/normal``.
         public var durability: Durability
         /// How long an operation waits for another process's write lock
-        /// before it throws ``StoreError/busy(path:timeoutMilliseconds:)``.
-        /// Default: 5 seconds.
+        /// (on PostgreSQL: another connection's lock on an instance, as
+        /// `lock_timeout`) before it throws
+        /// ``StoreError/busy(path:timeoutMilliseconds:)``. Default: 5 seconds.
         public var busyTimeout: Duration
         /// Whether the store may be created or written. Default: ``Access/createIfMissing``.
         public var access: Access

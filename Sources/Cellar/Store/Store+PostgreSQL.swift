@@ -18,10 +18,12 @@ extension Store {
     /// - Parameters:
     ///   - url: A `postgresql://` URL, as libpq reads it.
     ///   - options: Durability (`synchronous_commit` on for `.full`, off for
-    ///     `.normal`) and access; sharing and the busy timeout are SQLite's.
+    ///     `.normal`), the busy timeout (`lock_timeout`) and access;
+    ///     sharing is SQLite's alone.
     /// - Throws: ``StoreError``.
     public convenience init(url: String, options: Options = Options()) throws {
-        self.init(backend: try PostgreSQLBackend(url: url, durability: options.durability, access: options.access), options: options)
+        self.init(backend: try PostgreSQLBackend(url: url, durability: options.durability, access: options.access,
+                                                 busyTimeoutMilliseconds: options.busyTimeoutMilliseconds), options: options)
     }
 
     /// The schema migrations applied to the PostgreSQL store at `url` and

@@ -110,7 +110,7 @@ extension PostgreSQLBackend {
         try queueWrite(to: cell.instanceRowID, """
             INSERT INTO cell_versions (instance_id, name, seq, type, encoding, removed, operation, at, \(Columns.valueColumns))
             VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, (extract(epoch FROM clock_timestamp()) * 1000)::bigint),
-                    $9, $10, $11, $12, $13, $14::jsonb)
+                    $9, $10, $11, $12, $13, $14::json)
             """, [.integer(cell.instanceRowID), .text(cell.name), .integer(sequence), .text(record?.type ?? ""),
                   .text(record?.encoding.rawValue ?? CellEncoding.native.rawValue), .bool(record == nil), operation.map { .text($0) } ?? .null,
                   at.map { .integer($0) } ?? .null]
@@ -243,7 +243,7 @@ extension PostgreSQLBackend {
             for cell in cells {
                 try queueWrite(to: nil, """
                     INSERT INTO snapshot_cells (snapshot, factory, key, name, type, encoding, \(Columns.valueColumns))
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::json)
                     """, [.text(snapshot.name), .text(instance.id.factory), .text(instance.id.key), .text(cell.name), .text(cell.type),
                           .text(cell.encoding.rawValue)] + Self.valueParameters(cell))
             }
@@ -337,7 +337,7 @@ extension PostgreSQLBackend {
         static let rewriteVersion = """
             UPDATE cell_versions SET (operation, at, \(Columns.valueColumns)) =
                 (SELECT $4, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, v.kind, v.i, v.r,
-                        CASE WHEN encoding = 'json' THEN NULL ELSE v.t END, v.b, CASE WHEN encoding = 'json' THEN v.t::jsonb END
+                        CASE WHEN encoding = 'json' THEN NULL ELSE v.t END, v.b, CASE WHEN encoding = 'json' THEN v.t::json END
                  FROM (SELECT $5::text AS kind, $6::bigint AS i, $7::double precision AS r, $8::text AS t, $9::bytea AS b) AS v)
             WHERE instance_id = $1 AND name = $2 AND seq = $3
             """
@@ -351,7 +351,7 @@ extension PostgreSQLBackend {
     enum Columns {
         static let instance = "id, factory, key, state_version, created_at, records_history, history_since_seq"
         static let valueColumns = "kind, integer_value, real_value, text_value, blob_value, json_value"
-        /// The value columns as read: jsonb as its text.
+        /// The value columns as read: json as its text.
         static let valueRead = "kind, integer_value, real_value, text_value, blob_value, json_value::text"
         static let version = "instance_id, seq, name, type, encoding, removed, operation, at, \(valueRead)"
         static let snapshot = "name, created_at, automatic, (SELECT count(*) FROM snapshot_instances WHERE snapshot = s.name)"
@@ -393,7 +393,7 @@ extension PostgreSQLBackend {
     private static func valueParameters(_ record: CellRecord?) -> [PGParameter] {
         guard let record else { return [.text("null"), .null, .null, .null, .null, .null] }
         let raw = rawValueParameters(record.value)
-        // A JSON-encoded value goes in the jsonb column, not the text one.
+        // A JSON-encoded value goes in the json column, not the text one.
         if record.encoding == .json { return [raw[0], raw[1], raw[2], .null, raw[4], raw[3]] }
         return raw + [.null]
     }

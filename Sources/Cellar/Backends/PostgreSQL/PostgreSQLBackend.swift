@@ -38,7 +38,9 @@ final class PostgreSQLBackend: StorageBackend {
     let isExclusive = false
     /// The PostgreSQL schema the store's tables live in.
     let schema: String
-    /// Run on every new connection: durability, schema, access.
+    /// How long a statement waits for another connection's lock.
+    private let busyTimeoutMilliseconds: Int
+    /// Run on every new connection: durability, schema, lock timeout, access.
     private let sessionSetup: [String]
     /// Opened read-only: every transaction is, and there is nothing to lock.
     private let isReadOnly: Bool
@@ -67,14 +69,18 @@ final class PostgreSQLBackend: StorageBackend {
     /// - Parameter access: `.createIfMissing` creates the schema and applies
     ///   pending migrations; `.existingOnly` applies them to an existing
     ///   store; `.readOnly` changes nothing, and every transaction is read-only.
-    init(url: String, durability: Durability, access: Store.Access = .createIfMissing, migrator: Migrator = .embeddedPostgreSQL) throws {
+    init(url: String, durability: Durability, access: Store.Access = .createIfMissing, busyTimeoutMilliseconds: Int = 5_000,
+         migrator: Migrator = .embeddedPostgreSQL) throws {
         let parsed = try PostgreSQLURL(url)
         self.location = parsed.redacted
         self.schema = parsed.schema
         self.isReadOnly = access == .readOnly
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.sessionSetup = [
             "SET synchronous_commit = \(durability == .full ? "on" : "off")",
             "SET search_path = \(Self.quotedIdentifier(parsed.schema))",
+            // 0 would mean no limit: wait forever.
+            "SET lock_timeout = \(max(1, busyTimeoutMilliseconds))",
         ] + (access == .readOnly ? ["SET default_transaction_read_only = on"] : [])
         do {
             connection = try PGConnection(connectionString: parsed.connectionString, location: parsed.redacted)
@@ -95,7 +101,7 @@ final class PostgreSQLBackend: StorageBackend {
             }
             connection.sessionSetup = sessionSetup
         } catch {
-            throw Self.storeError(for: error, location: parsed.redacted)
+            throw Self.storeError(for: error, location: parsed.redacted, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         }
     }
 
@@ -187,12 +193,13 @@ final class PostgreSQLBackend: StorageBackend {
     // MARK: Errors
 
     func storeError(for error: any Error) -> any Error {
-        Self.storeError(for: error, location: location)
+        Self.storeError(for: error, location: location, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
     }
 
-    private static func storeError(for error: any Error, location: String) -> any Error {
+    private static func storeError(for error: any Error, location: String, busyTimeoutMilliseconds: Int = 5_000) -> any Error {
         guard let error = error as? PostgreSQLError else { return error }
         switch error.sqlState {
+        case "55P03": return StoreError.busy(path: location, timeoutMilliseconds: busyTimeoutMilliseconds)
         case "25P02": return StoreError.transactionAborted(path: location)
         case "53100": return StoreError.diskFull(path: location)
         case "25006": return StoreError.readOnly(path: location)
