@@ -1,3 +1,4 @@
+@testable import Cellar
 import Foundation
 import Testing
 
@@ -7,6 +8,8 @@ final class ToolSandbox {
     let directory: TemporaryDirectory
     /// The store both tools use by default here: $XDG_DATA_HOME/cellar/store.sqlite.
     let storePath: String
+    /// The store of a sandbox for PostgreSQL, which CELLAR_STORE names.
+    private(set) var location: StoreLocationForTest?
     private(set) var environment: [String: String]
 
     init() throws {
@@ -17,6 +20,22 @@ final class ToolSandbox {
         environment["HOME"] = directory.path("home")
         environment["XDG_DATA_HOME"] = directory.path("data")
         self.environment = environment
+    }
+
+    /// A sandbox whose tools use a store of `backend`: the default file for
+    /// SQLite, a schema of its own on the test server for PostgreSQL (through
+    /// CELLAR_STORE); nil when the backend cannot run here.
+    convenience init?(backend: Backend, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try self.init()
+        guard backend == .postgresql else { return }
+        guard let location = try backend.newLocation(sourceLocation: sourceLocation) else { return nil }
+        self.location = location
+        useStore(location.value)
+    }
+
+    /// The store as the tools name it in messages: the file's path, or the URL.
+    var storeName: String {
+        location.map { (try? PostgreSQLURL($0.value).redacted) ?? $0.value } ?? storePath
     }
 
     /// Points both tools at `location` (a file or a postgresql:// URL)
@@ -34,9 +53,37 @@ final class ToolSandbox {
         try RunningChild(executable: tool, arguments: arguments, environment: environment, input: input.map { Data($0.utf8) })
     }
 
-    /// The store's state files, to compare before and after a refused command.
+    /// The store, opened in this process.
+    func openStore() throws -> Store {
+        try location?.open() ?? Store(at: storePath)
+    }
+
+    /// The schema version a store of this sandbox's backend has when up to date.
+    var latestSchemaVersion: Int {
+        location?.backend.latestSchemaVersion ?? Backend.sqlite.latestSchemaVersion
+    }
+
+    /// Takes the store's write lock on another connection until the
+    /// returned function is called: SQLite's file lock, or PostgreSQL's
+    /// lock on the instances.
+    func holdWriteLock() throws -> () -> Void {
+        if let location {
+            #if PostgreSQL
+            let connection = try location.postgreSQLConnection()
+            try connection.execute("BEGIN; LOCK TABLE instances IN ACCESS EXCLUSIVE MODE")
+            return { try? connection.execute("ROLLBACK") }
+            #endif
+        }
+        let holder = try RawDatabase(path: storePath)
+        try holder.execute("BEGIN IMMEDIATE")
+        return { try? holder.execute("ROLLBACK") }
+    }
+
+    /// What the store holds, to compare before and after a refused command.
     var storeState: [String: Data] {
-        storeFiles(at: storePath)
+        get throws {
+            try location?.storedState() ?? storeFiles(at: storePath)
+        }
     }
 }
 

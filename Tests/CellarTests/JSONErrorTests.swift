@@ -20,10 +20,10 @@ import Testing
         return (lines.first ?? "", object)
     }
 
-    @Test func domainErrorsNameTheirKindAndKeepTheirStatus() throws {
-        let sandbox = try ToolSandbox()
+    @Test(arguments: Backend.all) func domainErrorsNameTheirKindAndKeepTheirStatus(backend: Backend) throws {
+        guard let sandbox = try ToolSandbox(backend: backend) else { return }
         _ = try sandbox.run("acct", "open", "main")
-        let before = sandbox.storeState
+        let before = try sandbox.storeState
 
         let refused = try sandbox.run("acct", "withdraw", "main", "5", "--json")
         #expect(refused.status == 1)
@@ -40,20 +40,19 @@ import Testing
         let usage = try sandbox.run("acct", "deposit", "--json")
         #expect(usage.status == 64)
         #expect(try jsonError(usage).object.kind == "usage")
-        #expect(sandbox.storeState == before)
+        #expect(try sandbox.storeState == before)
 
         // Without --json, the sentence alone.
         let plain = try sandbox.run("acct", "withdraw", "main", "5")
         #expect(plain.stderr == "Error: Insufficient funds: 'main' has 0.00, which is less than 5.00.\n")
     }
 
-    @Test func aBusyStoreIsKindBusyWithStatus75() throws {
-        let sandbox = try ToolSandbox()
+    @Test(arguments: Backend.all) func aBusyStoreIsKindBusyWithStatus75(backend: Backend) throws {
+        guard let sandbox = try ToolSandbox(backend: backend) else { return }
         _ = try sandbox.run("acct", "open", "main")
         // Another connection holds the write lock for longer than acct waits (5 s).
-        let holder = try RawDatabase(path: sandbox.storePath)
-        try holder.execute("BEGIN IMMEDIATE")
-        defer { try? holder.execute("ROLLBACK") }
+        let release = try sandbox.holdWriteLock()
+        defer { release() }
         let busy = try sandbox.run("acct", "deposit", "main", "1", "--json")
         #expect(busy.status == 75)
         #expect(try jsonError(busy).object.kind == "StoreError.busy")

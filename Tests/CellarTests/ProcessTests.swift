@@ -6,16 +6,15 @@ import Testing
 /// Real child processes: restarts, SIGKILL at random moments, and many
 /// writers at once.
 @Suite struct ProcessTests {
-    @Test(arguments: ["normal", "full"])
-    func aChangeThatReturnedSurvivesTheProcess(durability: String) throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        let first = try Child.run([path, "counter", "visits", "5", durability])
+    @Test(arguments: Backend.all, ["normal", "full"])
+    func aChangeThatReturnedSurvivesTheProcess(backend: Backend, durability: String) throws {
+        guard let location = try backend.newLocation() else { return }
+        let first = try Child.run([location.value, "counter", "visits", "5", durability])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.lines == ["1", "2", "3", "4", "5"])
-        let second = try Child.run([path, "counter", "visits", "1", durability])
+        let second = try Child.run([location.value, "counter", "visits", "1", durability])
         #expect(second.lines == ["6"])
-        #expect(try Store(at: path).restore(counterFactory, key: "visits")() == 7)
+        #expect(try location.open().restore(counterFactory, key: "visits")() == 7)
     }
 
     @Test(arguments: Backend.all) func anAcknowledgedChangeSurvivesSIGKILL(backend: Backend) throws {
@@ -26,7 +25,7 @@ import Testing
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)
-            if let moved = try? Store(at: location.value, options: .init(access: .existingOnly))
+            if let moved = try? location.open(.init(access: .existingOnly))
                 .inspect(InstanceID(factory: "counter", key: "transfers"))?[cell: "count"]?.decode(as: Int.self), moved > 10 { break }
         }
         child.kill()
@@ -41,24 +40,23 @@ import Testing
     /// Kills a child that loops over acknowledged transfers at random moments,
     /// many times over, and checks after each kill that no acknowledged
     /// transfer is missing, none is half applied, the total is conserved, and
-    /// SQLite finds the file intact.
-    @Test(arguments: ["normal", "full"])
-    func randomKillsLoseNothingAcknowledgedAndHalfApplyNothing(durability: String) throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
+    /// the database finds the store intact.
+    @Test(arguments: Backend.all, ["normal", "full"])
+    func randomKillsLoseNothingAcknowledgedAndHalfApplyNothing(backend: Backend, durability: String) throws {
+        guard let location = try backend.newLocation() else { return }
         let total = 1_000_000
         let kills = ProcessInfo.processInfo.environment["CELLAR_CRASH_KILLS"].flatMap(Int.init) ?? 15
         var generator = SystemRandomNumberGenerator()
         var previous = 0
         for round in 0..<kills {
-            let child = try Child.start([path, "transfers", String(total), durability])
+            let child = try Child.start([location.value, "transfers", String(total), durability])
             Thread.sleep(forTimeInterval: Double.random(in: 0.02...0.25, using: &generator))
             child.kill()
             let result = child.finish()
             #expect(result.stderr.isEmpty, "round \(round): \(result.stderr)")
             let acknowledged = result.lines.compactMap { Int($0) }.last ?? previous
 
-            let store = try Store(at: path)
+            let store = try location.open()
             let alice = try store.restore(bankAccountFactory(initialBalance: total), key: "alice")
             let bob = try store.restore(bankAccountFactory(initialBalance: 0), key: "bob")
             // Killed early, the child may not have created its counter yet.
@@ -67,7 +65,7 @@ import Testing
                     "round \(round): \(acknowledged) acknowledged, \(inspected) stored")
             #expect(try alice.balance() + bob.balance() == total, "round \(round): the total is not conserved")
             #expect(try bob.balance() == inspected, "round \(round): a transfer was half applied")
-            #expect(try sqliteRows(path, "PRAGMA integrity_check") == ["ok"])
+            #expect(try store.checkIntegrity().isEmpty)
             previous = inspected
         }
         #expect(previous > 0)

@@ -77,21 +77,20 @@ import Testing
         (String(repeating: "é", count: 128), "it is longer than 255 bytes"),
     ])
     func invalidKeysAreRefusedAndNothingIsStored(key: String, reason: String) throws {
-        let store = try Store.inMemory()
+        let store = try Store.inMemory()  // refused before the store is asked
         #expect(throws: CellError.invalidName(kind: "key", name: key, reason: reason)) {
             try store.restore(counterFactory, key: key)
         }
         #expect(try store.factoryNames() == [])
     }
 
-    @Test(arguments: ["Robert'); DROP TABLE cells;--", "\"quoted\"", "名前", "with space", String(repeating: "x", count: 255)])
-    func unusualButValidKeysAreStoredAsGiven(key: String) throws {
-        let directory = try TemporaryDirectory()
-        let path = directory.path("store.sqlite")
-        let store = try Store(at: path)
+    @Test(arguments: Backend.all, ["Robert'); DROP TABLE cells;--", "\"quoted\"", "名前", "with space", String(repeating: "x", count: 255)])
+    func unusualButValidKeysAreStoredAsGiven(backend: Backend, key: String) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
         #expect(try store.restore(counterFactory, key: key)() == 1)
-        #expect(try Store(at: path).keys(of: "counter") == [key])
-        #expect(try sqliteRows(path, "SELECT count(*) FROM cells") == ["1"])
+        #expect(try location.open().keys(of: "counter") == [key])
+        #expect(try location.rows("SELECT count(*) FROM cells") == ["1"])
     }
 
     @Test(arguments: Backend.all) func anInvalidFactoryNameIsRefused(backend: Backend) throws {
@@ -141,6 +140,18 @@ import Testing
         #expect(tasks.typeName == "Array<PlannedTask>")
         #expect(tasks.value == .json(#"[{"name":"x","priority":1}]"#))
         #expect(try tasks.decode(as: [PlannedTask].self) == [PlannedTask(name: "x", priority: 1)])
+    }
+
+    @Test(arguments: [(Durability.normal, "off"), (.full, "on")])
+    func onPostgreSQLDurabilityIsSynchronousCommit(durability: Durability, synchronousCommit: String) throws {
+        #if PostgreSQL
+        guard let location = try Backend.postgresql.newLocation() else { return }
+        let store = try location.open(.init(durability: durability))
+        #expect(try store.restore(counterFactory, key: "k")() == 1)
+        let connection = try #require(store.engine.backend as? PostgreSQLBackend).connection
+        #expect(try connection.query("SHOW synchronous_commit").text(0, 0) == synchronousCommit)
+        #expect(try store.schemaVersion() == Backend.postgresql.latestSchemaVersion)
+        #endif
     }
 
     @Test(arguments: [(Durability.normal, "1"), (.full, "2")])

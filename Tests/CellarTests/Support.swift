@@ -132,12 +132,8 @@ func sqliteRows(_ path: String, _ sql: String) throws -> [String] {
     try RawDatabase(path: path).rows(sql)
 }
 
-/// The schema version this build creates: the number of files in `Migrations/SQLite/`.
-let latestSchemaVersion: Int = {
-    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Migrations/SQLite")
-    return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".sql") }.count
-}()
+/// The schema version this build gives a SQLite store.
+let latestSchemaVersion = Backend.sqlite.latestSchemaVersion
 
 /// Polls `condition` until it holds; fails the test after `seconds`.
 func waitUntil(seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () throws -> Bool) throws {

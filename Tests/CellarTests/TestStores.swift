@@ -18,6 +18,14 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     var testDescription: String { rawValue }
 
+    /// The schema version an up-to-date store of this backend has: the
+    /// number of its files in `Migrations/`.
+    var latestSchemaVersion: Int {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(self == .sqlite ? "Migrations/SQLite" : "Migrations/PostgreSQL")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".sql") }.count
+    }
+
     /// A fresh, empty store location of this backend: a file in a new
     /// temporary folder, or a schema of its own on the test server. Nil
     /// (with the reason recorded when PostgreSQL is required) when the
@@ -78,7 +86,7 @@ struct StoreLocationForTest: Sendable {
 
     #if PostgreSQL
     /// A connection of its own to the store's server, in the store's schema.
-    private func postgreSQLConnection() throws -> PGConnection {
+    func postgreSQLConnection() throws -> PGConnection {
         let url = try PostgreSQLURL(value)
         let connection = try PGConnection(connectionString: url.connectionString, location: url.redacted)
         try connection.execute("SET search_path = " + PostgreSQLBackend.quotedIdentifier(url.schema))
