@@ -110,10 +110,3 @@ extension StoreOptions {
         return moved
     }
 }
-
-extension Store {
-    /// How many instances the store holds, counted in one read.
-    package func instanceCount() throws -> Int {
-        try read { try factoryNames().reduce(0) { $0 + (try keys(of: $1).count) } }
-    }
-}

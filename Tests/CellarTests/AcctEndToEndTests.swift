@@ -131,4 +131,25 @@ import Testing
         #expect(completion.status == 0)
         #expect(completion.stdout.contains("deposit"))
     }
+
+    /// The acceptance check of the PostgreSQL issue: `acct deposit` from two
+    /// processes on the same account, through CELLAR_STORE.
+    @Test(arguments: Backend.all)
+    func acctDepositsFromTwoProcessesAddUp(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let sandbox = try ToolSandbox()
+        sandbox.useStore(location.value)
+        let deposits = try (0..<2).map { _ in
+            try RunningChild(executable: "/bin/sh", arguments: ["-c", "for i in $(seq 20); do \"$ACCT\" deposit main 1.25 >/dev/null || exit 1; done"],
+                             environment: sandbox.environment.merging(["ACCT": builtExecutable("acct").path]) { $1 })
+        }
+        for deposit in deposits { #expect(deposit.finish().status == 0) }
+        expectResult(try sandbox.run("acct", "balance", "main"), status: 0, stdout: "50.00\n")
+        let list = try sandbox.run("cellar", "list", "--json")
+        #expect(list.stdout == #"[{"factory":"account","key":"main"}]"# + "\n")
+        #expect(try sandbox.run("cellar", "check").status == 0)
+        let backup = location.directory.path("backup.sqlite")
+        #expect(try sandbox.run("cellar", "backup", backup).status == 0)
+        expectResult(try sandbox.run("acct", "balance", "main", "--store", backup), status: 0, stdout: "50.00\n")
+    }
 }

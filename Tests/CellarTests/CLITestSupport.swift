@@ -94,3 +94,18 @@ func expectResult(_ result: ChildResult, status: Int32, stdout: String = "", std
     #expect(result.stdout == stdout, sourceLocation: sourceLocation)
     #expect(result.stderr == stderr, sourceLocation: sourceLocation)
 }
+
+/// What `--json` writes on standard error for an error.
+struct ErrorObject: Decodable, Equatable {
+    let error: String
+    let status: Int32
+    let kind: String
+}
+
+/// The JSON object on the last line of standard error, and the sentence before it.
+func jsonError(_ result: ChildResult) throws -> (sentence: String, object: ErrorObject) {
+    let lines = result.stderr.split(separator: "\n").map(String.init)
+    let object = try JSONDecoder().decode(ErrorObject.self, from: Data(try #require(lines.last).utf8))
+    #expect(object.status == result.status)
+    return (lines.first ?? "", object)
+}

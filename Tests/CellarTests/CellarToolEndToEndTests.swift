@@ -1,4 +1,4 @@
-import Cellar
+@testable import Cellar
 import CellarExamples
 import Foundation
 import Testing
@@ -111,6 +111,39 @@ import Testing
         expectResult(try sandbox.run("cellar", "export", exportPath), status: 1,
                      stderr: "Error: The file '\(exportPath)' exists already; choose another name or add --force to overwrite it.\n")
         expectResult(try sandbox.run("cellar", "export", exportPath, "--force"), status: 0)
+    }
+
+    /// `cellar copy` between backends, both ways, and into a store that is
+    /// not empty.
+    @Test(arguments: Backend.all) func copyMovesAWholeStoreToAnotherBackendAndBack(backend: Backend) throws {
+        guard let sandbox = try populatedSandbox(backend) else { return }
+        let source = sandbox.location?.value ?? sandbox.storePath
+        let other: Backend = backend == .sqlite ? .postgresql : .sqlite
+        guard let target = try other.newLocation() else { return }
+        _ = try sandbox.run("cellar", "snapshot", "create", "before the move")
+        let shownTarget = other == .sqlite ? target.value : try PostgreSQLURL(target.value).redacted
+        expectResult(try sandbox.run("cellar", "copy", "--from", source, "--to", target.value), status: 0,
+                     stdout: "Copied 3 instances to \(shownTarget).\n")
+        expectResult(try sandbox.run("acct", "--store", target.value, "balance", "main"), status: 0, stdout: "150.00\n")
+        let snapshots = try sandbox.run("cellar", "--store", target.value, "snapshot", "list")
+        #expect(snapshots.lines.first?.hasPrefix("before the move ") == true)
+        let instances = { (store: String) in
+            try JSONDecoder().decode(StoreExport.self, from: Data(try sandbox.run("cellar", "--store", store, "export").stdout.utf8)).instances
+        }
+        #expect(try instances(target.value) == instances(source))
+
+        // Into a store that holds instances: refused, and nothing changes.
+        let before = try target.storedState()
+        let refused = try sandbox.run("cellar", "copy", "--from", source, "--to", target.value, "--json")
+        #expect(refused.status == 1)
+        #expect(try jsonError(refused).object.kind == "ImportError.conflict")
+        #expect(try target.storedState() == before)
+
+        // And back, into a new store of the first backend.
+        guard let back = try backend.newLocation() else { return }
+        let copied = try sandbox.run("cellar", "copy", "--from", target.value, "--to", back.value, "--json")
+        #expect(copied.status == 0 && copied.stdout.hasPrefix(#"{"copied":3,"#), "\(copied.stderr)")
+        #expect(try instances(back.value) == instances(source))
     }
 
     @Test(arguments: Backend.all) func importRefusesWhatIsNotAnExport(backend: Backend) throws {

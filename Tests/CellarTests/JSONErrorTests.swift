@@ -6,20 +6,6 @@ import Testing
 /// With `--json`, an error is also one JSON object on standard error, after
 /// the sentence: a script tells "insufficient funds" from "busy" by `kind`.
 @Suite struct JSONErrorTests {
-    struct ErrorObject: Decodable, Equatable {
-        let error: String
-        let status: Int32
-        let kind: String
-    }
-
-    /// The JSON object on the last line of standard error, and the sentence before it.
-    private func jsonError(_ result: ChildResult) throws -> (sentence: String, object: ErrorObject) {
-        let lines = result.stderr.split(separator: "\n").map(String.init)
-        let object = try JSONDecoder().decode(ErrorObject.self, from: Data(try #require(lines.last).utf8))
-        #expect(object.status == result.status)
-        return (lines.first ?? "", object)
-    }
-
     @Test(arguments: Backend.all) func domainErrorsNameTheirKindAndKeepTheirStatus(backend: Backend) throws {
         guard let sandbox = try ToolSandbox(backend: backend) else { return }
         _ = try sandbox.run("acct", "open", "main")

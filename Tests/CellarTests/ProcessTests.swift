@@ -134,6 +134,21 @@ import Testing
         try other.update { $0 += 1 }
         #expect(try cell.get() == 2)
     }
+
+    /// Ten processes restore the same new key at the same moment: one
+    /// instance, and every process counts on it.
+    @Test(arguments: Backend.all)
+    func processesCreatingOneKeyAtOnceMakeOneInstance(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let children = try (0..<10).map { _ in try Child.start([location.value, "counter", "new", "1", "normal", "20000"]) }
+        for child in children {
+            let result = child.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let store = try location.open()
+        #expect(try store.keys(of: "counter") == ["new"])
+        #expect(try store.restore(counterFactory, key: "new")() == 11)
+    }
 }
 
 /// Errors collected from several threads.

@@ -117,4 +117,34 @@ struct Refused: Error, Equatable {}
         try first.update { $0 += 1 }
         #expect(try second.get() == 6)
     }
+
+    /// Processes moving money both ways between two accounts, each move one
+    /// transaction: on PostgreSQL they would deadlock (each locks the
+    /// account it withdraws from first); a transaction gives up a wait for
+    /// its second lock and runs again. Every move commits, and the total is
+    /// exact.
+    @Test(arguments: Backend.all) func transfersBothWaysAllCommitThroughDeadlocks(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let rollbacksBefore = try rollbacks(location)
+        let processes = 3, transfers = 300
+        let children = try (0..<processes).map { _ in try Child.start([location.value, "shuffle", "2", String(transfers)]) }
+        for child in children {
+            let result = child.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let store = try location.open()
+        let balances = try (0..<2).map { try store.restore(bankAccountFactory(initialBalance: 1000), key: String($0)).balance() }
+        #expect(balances.reduce(0, +) == 2000)
+        if backend == .postgresql {
+            #expect(try rollbacks(location) > rollbacksBefore, "no transaction ran again: the retry went untested")
+        }
+    }
+
+    /// How many transactions the test database has rolled back (statistics
+    /// PostgreSQL reports within a second).
+    private func rollbacks(_ location: StoreLocationForTest) throws -> Int {
+        guard location.backend == .postgresql else { return 0 }
+        Thread.sleep(forTimeInterval: 1.1)
+        return Int(try location.rows("SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()").first ?? "0") ?? 0
+    }
 }

@@ -143,16 +143,16 @@ final class Engine: @unchecked Sendable {
         }
     }
 
-    /// How many times a transaction that met another (a deadlock or a
-    /// serialization failure, on PostgreSQL) runs before the conflict is
-    /// reported.
+    /// How many times a transaction that met another (on PostgreSQL: a
+    /// deadlock, a serialization failure, or a lock wait it gave up so as
+    /// not to deadlock) runs before the conflict is reported.
     static let transactionAttempts = 8
 
     private func outermostTransaction<T>(_ body: (borrowing Session) throws -> T) throws -> T {
         var attempt = 1
         while true {
             do {
-                return try attemptTransaction(body)
+                return try attemptTransaction(attempt: attempt, body)
             } catch {
                 guard backend.isRetryable(error) else { throw error }
                 guard attempt < Self.transactionAttempts else {
@@ -173,10 +173,10 @@ final class Engine: @unchecked Sendable {
 
     /// One run of a transaction: everything `body` changed is undone, on
     /// disk and in memory, if it throws.
-    private func attemptTransaction<T>(_ body: (borrowing Session) throws -> T) throws -> T {
+    private func attemptTransaction<T>(attempt: Int, _ body: (borrowing Session) throws -> T) throws -> T {
         // With the write lock held no one else can commit: one look covers
         // the whole transaction.
-        if try backend.beginWrite() {
+        if try backend.beginWrite(attempt: attempt) {
             generation &+= 1
         }
         writeDepth = 1

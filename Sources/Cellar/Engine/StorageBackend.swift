@@ -26,8 +26,10 @@ protocol StorageBackend: AnyObject {
 
     /// Begins a write transaction that holds the write lock from its start
     /// (SQLite's `BEGIN IMMEDIATE`), waiting up to the busy timeout.
+    /// - Parameter attempt: 1, or more when the transaction runs again
+    ///   after a conflict (see ``isRetryable(_:)``).
     /// - Returns: True if another connection committed since this one last looked.
-    func beginWrite() throws -> Bool
+    func beginWrite(attempt: Int) throws -> Bool
     /// Begins a read transaction: everything read until ``endRead()`` comes
     /// from one committed state, and writers are not blocked.
     /// - Returns: True if another connection committed since this one last looked.

@@ -14,19 +14,22 @@ extension Store {
     /// try Store(at: "bank.sqlite").copy(to: Store(url: "postgresql://app@db/app?schema=bank"))
     /// ```
     ///
+    /// - Returns: How many instances were copied.
     /// - Throws: ``ImportError/conflict(instances:)`` if `target` holds
     ///   instances, ``ImportError/invalid(_:)`` if it holds snapshots;
     ///   ``StoreError``. Nothing is copied when it throws.
-    public func copy(to target: Store) throws {
+    @discardableResult
+    public func copy(to target: Store) throws -> Int {
         precondition(target !== self, "a store cannot be copied into itself")
-        try engine.read { source in
+        return try engine.read { source in
             try target.engine.write(operation: "copy") { destination in
                 let existing = try destination.instances(of: nil).map(\.id)
                 guard existing.isEmpty else { throw ImportError.conflict(instances: existing) }
                 guard try destination.snapshots().isEmpty else {
                     throw ImportError.invalid("the target store already holds snapshots")
                 }
-                for instance in try source.instances(of: nil) {
+                let instances = try source.instances(of: nil)
+                for instance in instances {
                     try destination.copy(instance, history: try source.history(of: instance, since: nil, limit: .max).reversed())
                 }
                 for snapshot in try source.snapshots() {
@@ -35,6 +38,7 @@ extension Store {
                     }
                     try destination.insertSnapshot(snapshot, holding: instances)
                 }
+                return instances.count
             }
         }
     }

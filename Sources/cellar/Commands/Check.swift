@@ -31,7 +31,7 @@ extension CellarTool {
             }
             let store = try options.storeOptions.location.open(.readOnly)
             let problems = try store.checkIntegrity()
-            let instances = try store.instanceCount()
+            let instances = try store.read { try store.factoryNames().reduce(0) { $0 + (try store.keys(of: $1).count) } }
             let report = Report(integrity: problems.isEmpty ? "ok" : "damaged", problems: problems,
                                 schemaVersion: schemaVersion, latestSchemaVersion: latest, instances: instances)
             if options.json {

@@ -32,8 +32,7 @@ extension CellarTool {
             let source = try StoreLocation(explicitPath: from).open(.readOnly)
             let targetLocation = StoreLocation(explicitPath: to)
             let target = try targetLocation.open(.createIfMissing, durability: .full)
-            try source.copy(to: target)
-            let copied = try target.instanceCount()
+            let copied = try source.copy(to: target)
             if json {
                 try Output.json(CopyJSON(copied: copied, to: targetLocation.displayName))
             } else {

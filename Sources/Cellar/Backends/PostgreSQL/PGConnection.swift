@@ -24,6 +24,10 @@ final class PGConnection {
     private var prepared: [String: String] = [:]
     /// Run again on every new connection: the session's settings.
     var sessionSetup: [String] = []
+    /// Whether a lock wait that times out (55P03) was given up on purpose,
+    /// to end a possible deadlock: its error then says the transaction can
+    /// run again.
+    var givesUpLockWaits = false
     /// How many round trips to the server this connection has made: for
     /// tests that hold the backend to its count.
     private(set) var roundTrips = 0
@@ -241,7 +245,8 @@ final class PGConnection {
                 // The connection is gone: prepared statements went with it.
                 prepared.removeAll()
             }
-            throw PostgreSQLError(sqlState: sqlState ?? (PQstatus(handle) == CONNECTION_OK ? nil : "08006"), message: message, sql: sql)
+            throw PostgreSQLError(sqlState: sqlState ?? (PQstatus(handle) == CONNECTION_OK ? nil : "08006"), message: message, sql: sql,
+                                  gaveUpLockWait: givesUpLockWaits && sqlState == "55P03")
         }
     }
 

@@ -13,6 +13,7 @@ extension PostgreSQLBackend {
             return rows.count == 0 ? nil : Self.instance(rows, 0)
         }
         try beginIfPending()
+        try prepareToLock()
         var found: InstanceRecord?
         try connection.enqueue("SELECT \(Columns.instance) FROM instances WHERE factory = $1 AND key = $2 FOR UPDATE",
                                [.text(id.factory), .text(id.key)]) { rows in

@@ -13,10 +13,14 @@ public struct PostgreSQLError: Error, Sendable, Hashable, CustomStringConvertibl
     /// The statement that failed, if there was one.
     public let sql: String?
 
-    package init(sqlState: String?, message: String, sql: String? = nil) {
+    /// Cellar gave up waiting for a lock, to end a possible deadlock.
+    let gaveUpLockWait: Bool
+
+    package init(sqlState: String?, message: String, sql: String? = nil, gaveUpLockWait: Bool = false) {
         self.sqlState = sqlState
         self.message = message
         self.sql = sql
+        self.gaveUpLockWait = gaveUpLockWait
     }
 
     public var description: String {
@@ -25,9 +29,10 @@ public struct PostgreSQLError: Error, Sendable, Hashable, CustomStringConvertibl
         return text
     }
 
-    /// A serialization failure or a deadlock: the transaction can run again.
+    /// A serialization failure, a deadlock, or a lock wait given up so as
+    /// not to deadlock: the transaction can run again.
     var isRetryable: Bool {
-        sqlState == "40001" || sqlState == "40P01"
+        sqlState == "40001" || sqlState == "40P01" || gaveUpLockWait
     }
 
     /// The connection was lost: SQLSTATE class 08 (libpq's own failures

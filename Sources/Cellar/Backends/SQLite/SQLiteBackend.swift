@@ -172,7 +172,7 @@ final class SQLiteBackend: StorageBackend {
 
     // MARK: Transactions
 
-    func beginWrite() throws -> Bool {
+    func beginWrite(attempt: Int) throws -> Bool {
         try beginImmediateStatement.execute()
         expectsWriteTransaction = true
         // `BEGIN IMMEDIATE` has just brought the pager up to date, so its data
