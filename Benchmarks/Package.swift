@@ -15,10 +15,13 @@ let package = Package(
     targets: [
         // The floor: the same work done by C code calling libsqlite3 directly.
         .target(name: "SQLiteFloor", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // The PostgreSQL floor: the same work done by C code calling libpq.
+        .systemLibrary(name: "CLibPQFloor", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "PostgreSQLFloor", dependencies: ["CLibPQFloor"]),
         .executableTarget(
             name: "cellar-bench",
             dependencies: [
-                .product(name: "Cellar", package: "Cellar"), "SQLiteFloor",
+                .product(name: "Cellar", package: "Cellar"), "SQLiteFloor", "PostgreSQLFloor",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -3,7 +3,9 @@
 // `DocumentationExamples` (README.md's is `readme()`, FromPythonClosures.md's
 // `fromPythonClosures()`), so that the examples of the README and of the
 // DocC articles are compiled as written with every build of the tests.
-// Import lines go to the top of the file, where Swift wants them.
+// Import lines go to the top of the file, where Swift wants them. A
+// document whose name starts with "PostgreSQL" is compiled only with the
+// package's PostgreSQL trait, whose API it shows.
 // Usage: ExampleExtractor OUTPUT.swift FILE.md...
 //
 // Like MigrationEmbedder, it uses only the standard library and libc.
@@ -38,10 +40,16 @@ func functionName(of path: String) -> String {
     return stem.prefix(1).lowercased() + stem.dropFirst()
 }
 
+/// `code` between `#if condition` and `#endif`, when there is a condition.
+func wrapped(_ code: String, in condition: String?) -> String {
+    guard let condition else { return code }
+    return "    #if \(condition)\n" + code + "    #endif\n"
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else { fail("usage: ExampleExtractor OUTPUT.swift FILE.md...") }
 var imports: [String] = []
-var functions: [(name: String, file: String, body: String)] = []
+var functions: [(name: String, file: String, body: String, condition: String?)] = []
 for path in arguments.dropFirst(2) {
     let file = String(path.split(separator: "/").last ?? "")
     var body = ""
@@ -59,7 +67,7 @@ for path in arguments.dropFirst(2) {
         }
     }
     guard !inBlock else { fail("a ```swift block of \(path) is not closed") }
-    if !body.isEmpty { functions.append((functionName(of: path), file, body)) }
+    if !body.isEmpty { functions.append((functionName(of: path), file, body, file.hasPrefix("PostgreSQL") ? "PostgreSQL" : nil)) }
 }
 
 var program = """
@@ -71,12 +79,15 @@ var program = """
     /// function a document.
     enum DocumentationExamples {
         /// Every document's examples, by file name, in the order given.
-        static let all: [(file: String, run: @Sendable () async throws -> Void)] = [
-    \(functions.map { "        (\"\($0.file)\", \($0.name)),\n" }.joined())    ]
+        static let all: [(file: String, run: @Sendable () async throws -> Void)] = {
+            var all: [(file: String, run: @Sendable () async throws -> Void)] = []
+    \(functions.map { wrapped("        all.append((\"\($0.file)\", \($0.name)))\n", in: $0.condition) }.joined())        return all
+        }()
 
     """
 for function in functions {
-    program += "\n    /// The examples of \(function.file).\n    static func \(function.name)() async throws {\(function.body)    }\n"
+    program += wrapped("\n    /// The examples of \(function.file).\n    static func \(function.name)() async throws {\(function.body)    }\n",
+                       in: function.condition)
 }
 program += "}\n"
 guard let output = fopen(arguments[1], "wb") else { fail("cannot write \(arguments[1])") }

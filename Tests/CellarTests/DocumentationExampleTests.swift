@@ -5,8 +5,22 @@ import Testing
 /// the test child with every build of the tests (DocumentationExamplesPlugin);
 /// here it runs, in a fresh folder, as a reader would run it.
 @Suite struct DocumentationExampleTests {
-    private func runExamples(of file: String, in directory: TemporaryDirectory) throws -> ChildResult {
-        try RunningChild(executable: "CellarTestChild", arguments: ["-", "examples", file], currentDirectory: directory.url.path).finish()
+    private func runExamples(of file: String, in directory: TemporaryDirectory, environment: [String: String] = [:]) throws -> ChildResult {
+        try RunningChild(executable: "CellarTestChild", arguments: ["-", "examples", file],
+                         environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                         currentDirectory: directory.url.path).finish()
+    }
+
+    /// The PostgreSQL article's example, on a schema of its own on the test server.
+    @Test func thePostgreSQLArticlesExampleSharesOneBalance() throws {
+        #if PostgreSQL
+        guard let location = try Backend.postgresql.newLocation() else { return }
+        let result = try runExamples(of: "PostgreSQLStores.md", in: location.directory, environment: ["BANK_DATABASE_URL": location.value])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.lines == ["100"])
+        let again = try runExamples(of: "PostgreSQLStores.md", in: location.directory, environment: ["BANK_DATABASE_URL": location.value])
+        #expect(again.lines == ["200"])
+        #endif
     }
 
     @Test func theReadmeExamplesRunAndRemember() throws {

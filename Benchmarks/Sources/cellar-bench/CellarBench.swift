@@ -6,7 +6,7 @@ import Foundation
 struct CellarBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cellar-bench",
-        abstract: "Times Cellar against the raw SQLite C API (the floor) and GRDB, in the same run.",
+        abstract: "Times Cellar against the raw SQLite C API and libpq (the floors) and GRDB, in the same run.",
         discussion: """
             Every case checks its results (counts, sums, balances) before it reports a time. \
             Exit status: 0 when every case ran exactly and met its target (or with --quick, which checks \
@@ -18,7 +18,7 @@ struct CellarBench: ParsableCommand {
 
 /// The cases, by the name `--only` takes.
 enum CaseGroup: String, CaseIterable, ExpressibleByArgument {
-    case updates, transaction, reads, concurrency, scale, process
+    case updates, transaction, reads, concurrency, scale, process, postgresql
 }
 
 struct Suite: ParsableCommand {
@@ -63,6 +63,15 @@ struct Suite: ParsableCommand {
                     results += try ConcurrencyBenchmark(workspace: workspace, workload: workload).run()
                 case .scale:
                     results += try ScaleBenchmarks(workspace: workspace, workload: workload).run()
+                case .postgresql:
+                    switch BenchPostgres.server {
+                    case .success(let server):
+                        results += try PostgreSQLBenchmarks(server: server, workload: workload).run()
+                    case .failure(let reason) where BenchPostgres.isRequired:
+                        throw BenchmarkFailure("CELLAR_TEST_POSTGRES=required, but there is no PostgreSQL server: \(reason)")
+                    case .failure(let reason):
+                        FileHandle.standardError.write(Data("Skipping the PostgreSQL cases: \(reason).\n".utf8))
+                    }
                 case .process:
                     for build in quick ? [.debug] : [ProcessBenchmark.Build.fullyStatic, .withPostgreSQL] where acct == nil || build != .withPostgreSQL {
                         results.append(try ProcessBenchmark(workspace: workspace, workload: workload, build: build, acctPath: acct).run())
@@ -91,7 +100,7 @@ struct Suite: ParsableCommand {
 /// The child processes the suite starts; not for people.
 struct Child: ParsableCommand {
     static let configuration = CommandConfiguration(
-        shouldDisplay: false, subcommands: [ReadModifyWrite.self, Memory.self, Profile.self, Restores.self])
+        shouldDisplay: false, subcommands: [ReadModifyWrite.self, PostgreSQLUpdates.self, Memory.self, Profile.self, Restores.self])
 
     struct ReadModifyWrite: ParsableCommand {
         @Option var engine: String
@@ -102,6 +111,18 @@ struct Child: ParsableCommand {
         func run() throws {
             guard let engine = ConcurrencyBenchmark.Engine(rawValue: engine) else { throw ValidationError("unknown engine") }
             print(try ConcurrencyBenchmark.childLoop(engine: engine, path: path, count: count, startAt: startAt))
+        }
+    }
+
+    struct PostgreSQLUpdates: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "postgresql-updates")
+        @Option var url: String
+        @Option var key: String
+        @Option var count: Int
+        @Option(name: .customLong("start-at")) var startAt: Int64
+
+        func run() throws {
+            print(try PostgreSQLBenchmarks.childUpdates(url: url, key: key, count: count, startAt: startAt))
         }
     }
 

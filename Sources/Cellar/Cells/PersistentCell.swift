@@ -112,7 +112,9 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     ///     `"deposit"`; an enclosing ``Store/transaction(operation:_:)`` that
     ///     names one takes precedence.
     ///   - body: Changes the value; runs once, while the store's write lock is
-    ///     held, so keep it short and free of other I/O.
+    ///     held (on PostgreSQL, the instance's row lock), so keep it short and
+    ///     free of other I/O. Inside a ``Store/transaction(operation:_:)`` on
+    ///     PostgreSQL it runs again if the whole transaction does.
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws, ``CellError`` or ``StoreError``.
     @discardableResult

@@ -191,7 +191,7 @@ struct Session: ~Copyable {
         if let known = engine.history.lastSequence(ofInstance: rowID, at: engine.generation) {
             return known + 1
         }
-        return (try backend.newestVersions(ofInstance: rowID).map(\.sequence).max() ?? 0) + 1
+        return try backend.newestSequence(ofInstance: rowID) + 1
     }
 
     // MARK: History

@@ -87,6 +87,8 @@ protocol StorageBackend: AnyObject {
     func newestVersion(of cell: CellAddress) throws -> HistoryRecord?
     /// The newest version of every cell the instance ever had, sorted by name.
     func newestVersions(ofInstance rowID: Int64) throws -> [HistoryRecord]
+    /// The sequence of the instance's newest version; 0 when it has none.
+    func newestSequence(ofInstance rowID: Int64) throws -> Int64
     /// Adds version `sequence` of cell `cell`: its new state, or its removal
     /// (nil), written now, or at `at` (milliseconds since 1970: a copy).
     func insertVersion(of cell: CellAddress, sequence: Int64, record: CellRecord?, operation: String?, at: Int64?) throws

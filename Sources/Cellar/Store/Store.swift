@@ -172,6 +172,15 @@ public final class Store: Sendable {
     /// (up to the busy timeout), so keep `body` short. To read several values
     /// without writing, use ``read(_:)``, which does not take the lock.
     ///
+    /// On PostgreSQL, writers of different instances run in parallel and
+    /// each instance is locked when the transaction first reads or changes
+    /// it. Two transactions that lock the same instances in opposite orders
+    /// would deadlock: one of them is rolled back, on the server and in
+    /// memory, and `body` runs again (up to 8 times in all, then
+    /// ``StoreError/conflict(path:attempts:)``). Keep effects outside the
+    /// store, such as sending a message, out of `body`, or make them safe to
+    /// repeat. On SQLite, `body` runs once.
+    ///
     /// - Parameters:
     ///   - operation: Names the changes in the store's history, e.g.
     ///     `"transfer"`; it takes precedence over names given inside.

@@ -24,7 +24,9 @@ extension PostgreSQLBackend {
         let versions = try connection.query(Queries.newestVersionsByKey, [.text(id.factory), .text(id.key)])
         guard let found else { return nil }
         if lockedInstances[found.rowID] == nil {
-            lockedInstances[found.rowID] = .some(Self.versionsByName(versions))
+            var locked = LockedInstance()
+            locked.rememberAll((0..<versions.count).map { Self.version(versions, $0) })
+            lockedInstances[found.rowID] = locked
         }
         return found
     }
@@ -58,7 +60,7 @@ extension PostgreSQLBackend {
         if inserted.count == 1 {
             let instance = Self.instance(inserted, 0)
             // Its row is this transaction's until it commits, and holds no cells yet.
-            lockedInstances[instance.rowID] = .some([:])
+            lockedInstances[instance.rowID] = .new
             return instance
         }
         guard let existing = try instance(id) else { preconditionFailure("an instance that conflicted on insert is missing") }
@@ -88,27 +90,46 @@ extension PostgreSQLBackend {
 
     // MARK: Cell versions
 
-    /// In a write transaction, from what was read under the instance's lock.
+    /// In a write transaction, read under the instance's lock (in the
+    /// lock's round trip), or remembered from an earlier read under it.
     func newestVersion(of cell: CellAddress) throws -> HistoryRecord? {
         try lockForWriting(instance: cell.instanceRowID)
-        if let versions = try lockedVersions(ofInstance: cell.instanceRowID) {
-            return versions[cell.name]
+        if let known = lockedInstances[cell.instanceRowID]?.newestVersion(of: cell.name) {
+            return known
         }
         let rows = try connection.query("""
             SELECT \(Columns.version) FROM cell_versions WHERE instance_id = $1 AND name = $2 ORDER BY seq DESC LIMIT 1
             """, [.integer(cell.instanceRowID), .text(cell.name)])
-        return rows.count == 0 ? nil : Self.version(rows, 0)
+        let newest = rows.count == 0 ? nil : Self.version(rows, 0)
+        lockedInstances[cell.instanceRowID]?.remember(newest, of: cell.name)
+        return newest
     }
 
     func newestVersions(ofInstance rowID: Int64) throws -> [HistoryRecord] {
         try lockForWriting(instance: rowID)
-        let versions = try lockedVersions(ofInstance: rowID)
-            ?? Self.versionsByName(try connection.query(Queries.newestVersions, [.integer(rowID)]))
-        return versions.values.sorted { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }
+        let versions: [HistoryRecord]
+        if let known = lockedInstances[rowID]?.allCells {
+            versions = known
+        } else {
+            let rows = try connection.query(Queries.newestVersions, [.integer(rowID)])
+            versions = (0..<rows.count).map { Self.version(rows, $0) }
+            lockedInstances[rowID]?.rememberAll(versions)
+        }
+        return versions.sorted { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }
+    }
+
+    /// In a write transaction, read with the instance's lock.
+    func newestSequence(ofInstance rowID: Int64) throws -> Int64 {
+        try lockForWriting(instance: rowID)
+        if let known = try lockedLastSequence(ofInstance: rowID) { return known }
+        let last = try connection.query("SELECT coalesce(max(seq), 0) FROM cell_versions WHERE instance_id = $1", [.integer(rowID)])
+            .integer(0, 0)
+        lockedInstances[rowID]?.lastSequence = last
+        return last
     }
 
     func insertVersion(of cell: CellAddress, sequence: Int64, record: CellRecord?, operation: String?, at: Int64?) throws {
-        try queueWrite(to: cell.instanceRowID, """
+        try queueWrite(to: cell.instanceRowID, cell: cell.name, sequence: sequence, """
             INSERT INTO cell_versions (instance_id, name, seq, type, encoding, removed, operation, at, \(Columns.valueColumns))
             VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, (extract(epoch FROM clock_timestamp()) * 1000)::bigint),
                     $9, $10, $11, $12, $13, $14::json)
@@ -118,18 +139,21 @@ extension PostgreSQLBackend {
                 + Self.valueParameters(record), expectedChangedRows: 1)
     }
 
-    /// Queued when the instance's lock says the version is there; sent at
-    /// once otherwise, to tell whether it was.
+    /// Queued when what was read under the instance's lock says the
+    /// version is there (and which column its value goes in); sent at once
+    /// otherwise, to tell whether it was.
     func rewriteVersion(of cell: CellAddress, sequence: Int64, value: CellValue, operation: String?) throws -> Bool {
         try lockForWriting(instance: cell.instanceRowID)
-        let parameters = [.integer(cell.instanceRowID), .text(cell.name), .integer(sequence), operation.map { .text($0) } ?? .null]
-            + Self.rawValueParameters(value)
-        if try lockedVersions(ofInstance: cell.instanceRowID)?[cell.name]?.sequence == sequence {
-            try queueWrite(to: cell.instanceRowID, Queries.rewriteVersion, parameters, expectedChangedRows: 1)
+        let key: [PGParameter] = [.integer(cell.instanceRowID), .text(cell.name), .integer(sequence), operation.map { .text($0) } ?? .null]
+        if case let known?? = lockedInstances[cell.instanceRowID]?.newestVersion(of: cell.name), known.sequence == sequence,
+           let encoding = known.cell?.encoding {
+            let record = CellRecord(name: cell.name, type: "", encoding: encoding, value: value)
+            try queueWrite(to: cell.instanceRowID, cell: cell.name, Queries.rewriteKnownVersion, key + Self.valueParameters(record),
+                           expectedChangedRows: 1)
             return true
         }
-        let changed = try write(Queries.rewriteVersion, parameters).changedRows == 1
-        noteWrite(to: cell.instanceRowID)
+        let changed = try write(Queries.rewriteVersion, key + Self.rawValueParameters(value)).changedRows == 1
+        noteWrite(to: cell.instanceRowID, cell: cell.name)
         return changed
     }
 
@@ -142,7 +166,7 @@ extension PostgreSQLBackend {
     }
 
     func eraseCell(_ cell: CellAddress) throws {
-        try queueWrite(to: cell.instanceRowID, "DELETE FROM cell_versions WHERE instance_id = $1 AND name = $2",
+        try queueWrite(to: cell.instanceRowID, cell: cell.name, "DELETE FROM cell_versions WHERE instance_id = $1 AND name = $2",
                        [.integer(cell.instanceRowID), .text(cell.name)])
     }
 
@@ -333,6 +357,14 @@ extension PostgreSQLBackend {
             """
         }
 
+        /// Rewrites version $3 of cell $2 of instance $1 in place with the
+        /// value in its columns ($5 to $10), as ``valueParameters(_:)`` puts
+        /// it for the row's encoding.
+        static let rewriteKnownVersion = """
+            UPDATE cell_versions SET operation = $4, at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+                kind = $5, integer_value = $6, real_value = $7, text_value = $8, blob_value = $9, json_value = $10::json
+            WHERE instance_id = $1 AND name = $2 AND seq = $3
+            """
         /// Rewrites version $3 of cell $2 of instance $1 in place. The
         /// encoding stays the row's: it decides which column a text goes in.
         static let rewriteVersion = """
@@ -344,10 +376,6 @@ extension PostgreSQLBackend {
             """
     }
 
-    /// Versions as rows of `Columns.version`, by cell name.
-    static func versionsByName(_ rows: PGRows) -> [String: HistoryRecord] {
-        Dictionary((0..<rows.count).map { version(rows, $0) }.map { ($0.name, $0) }) { first, _ in first }
-    }
 
     enum Columns {
         static let instance = "id, factory, key, state_version, created_at, records_history, history_since_seq"
@@ -364,7 +392,7 @@ extension PostgreSQLBackend {
                        historySinceSequence: rows.integer(row, 6))
     }
 
-    private static func version(_ rows: PGRows, _ row: Int) -> HistoryRecord {
+    static func version(_ rows: PGRows, _ row: Int) -> HistoryRecord {
         let name = rows.text(row, 2)
         let cell = rows.bool(row, 5) ? nil : CellRecord(
             name: name, type: rows.text(row, 3), encoding: CellEncoding(rawValue: rows.text(row, 4)) ?? .native,

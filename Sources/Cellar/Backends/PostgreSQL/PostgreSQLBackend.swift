@@ -45,12 +45,11 @@ final class PostgreSQLBackend: StorageBackend {
     /// Opened read-only: every transaction is, and there is nothing to lock.
     private let isReadOnly: Bool
     private(set) var transaction = TransactionState.none
-    /// The instances this write transaction has locked, with their cells'
-    /// newest versions as read under the lock (nil until they arrive, and
-    /// again after a write changes them).
-    var lockedInstances: [Int64: [String: HistoryRecord]?] = [:]
-    /// The locked instances whose cells' versions are on their way.
-    private var pendingVersionReads: Set<Int64> = []
+    /// The instances this write transaction has locked, with what it read
+    /// of them under the lock.
+    var lockedInstances: [Int64: LockedInstance] = [:]
+    /// The locked instances whose last sequence is on its way.
+    private var pendingReads: Set<Int64> = []
     /// Whether this write transaction changed data, not only locked rows.
     private var wroteData = false
     /// Which run of its transaction this is: 1, or more after conflicts.
@@ -282,7 +281,7 @@ final class PostgreSQLBackend: StorageBackend {
     func rollBack() {
         defer { endTransaction() }
         connection.discardQueue()
-        pendingVersionReads.removeAll()
+        pendingReads.removeAll()
         guard connection.isConnected, connection.isInTransaction else { return }
         try? connection.execute("ROLLBACK")
     }
@@ -292,7 +291,7 @@ final class PostgreSQLBackend: StorageBackend {
         waitsBriefly = false
         connection.givesUpLockWaits = false
         lockedInstances.removeAll()
-        pendingVersionReads.removeAll()
+        pendingReads.removeAll()
     }
 
     func beginSavepoint() throws {
@@ -306,7 +305,7 @@ final class PostgreSQLBackend: StorageBackend {
 
     func rollBackToSavepoint() {
         // What was read under the locks may have been changed since the savepoint.
-        for rowID in lockedInstances.keys where !pendingVersionReads.contains(rowID) { lockedInstances[rowID] = .some(nil) }
+        for rowID in lockedInstances.keys { lockedInstances[rowID]?.forget() }
         try? connection.enqueue("ROLLBACK TO SAVEPOINT cellar")
         try? connection.enqueue("RELEASE SAVEPOINT cellar")
         try? connection.flush()
@@ -325,20 +324,23 @@ final class PostgreSQLBackend: StorageBackend {
     // MARK: Locks
 
     /// Inside a write transaction, locks instance `rowID`'s row until the
-    /// transaction ends, and reads its cells' newest versions right after,
-    /// in the round trip of the next statement: writers of one instance
-    /// take turns, and each reads what the one before committed. Outside a
-    /// write transaction, or when the instance is locked already, nothing.
+    /// transaction ends, and reads its last sequence right after, in the
+    /// round trip of the next statement (which is usually the read of a
+    /// cell): writers of one instance take turns, and each reads what the
+    /// one before committed. Outside a write transaction, or when the
+    /// instance is locked already, nothing.
     func lockForWriting(instance rowID: Int64) throws {
         guard isWriting, lockedInstances[rowID] == nil else { return }
         try beginIfPending()
         try prepareToLock()
         try connection.enqueue("SELECT 1 FROM instances WHERE id = $1 FOR UPDATE", [.integer(rowID)])
-        lockedInstances[rowID] = .some(nil)
-        pendingVersionReads.insert(rowID)
-        try connection.enqueue(Queries.newestVersions, [.integer(rowID)]) { [unowned self] rows in
-            pendingVersionReads.remove(rowID)
-            lockedInstances[rowID] = .some(Self.versionsByName(rows))
+        lockedInstances[rowID] = LockedInstance()
+        pendingReads.insert(rowID)
+        // A statement of its own, after the lock: it sees what the last writer committed.
+        try connection.enqueue("SELECT coalesce(max(seq), 0) FROM cell_versions WHERE instance_id = $1", [.integer(rowID)]) {
+            [unowned self] rows in
+            pendingReads.remove(rowID)
+            lockedInstances[rowID]?.lastSequence = rows.integer(0, 0)
         }
     }
 
@@ -360,21 +362,23 @@ final class PostgreSQLBackend: StorageBackend {
         connection.givesUpLockWaits = true
     }
 
-    /// The newest versions of instance `rowID`'s cells as read under its
-    /// lock in this transaction, by name; nil when not locked or not known.
-    func lockedVersions(ofInstance rowID: Int64) throws -> [String: HistoryRecord]? {
-        if pendingVersionReads.contains(rowID) { try connection.flush() }
-        return lockedInstances[rowID] ?? nil
+    /// The last sequence of locked instance `rowID`, read under the lock;
+    /// nil when not locked or not known.
+    func lockedLastSequence(ofInstance rowID: Int64) throws -> Int64? {
+        if pendingReads.contains(rowID) { try connection.flush() }
+        return lockedInstances[rowID]?.lastSequence
     }
 
     /// Queues a change to instance `rowID` (locked first), or to no
     /// instance, to go with the next round trip; what was read of the
-    /// instance's cells is read again after it.
-    func queueWrite(to rowID: Int64?, _ sql: String, _ parameters: [PGParameter], expectedChangedRows: Int? = nil) throws {
+    /// instance is read again after it (of cell `cell` alone, when the
+    /// change is to that cell).
+    func queueWrite(to rowID: Int64?, cell: String? = nil, sequence: Int64? = nil, _ sql: String, _ parameters: [PGParameter],
+                    expectedChangedRows: Int? = nil) throws {
         if let rowID { try lockForWriting(instance: rowID) }
         try beginIfPending()
         try connection.enqueue(sql, parameters, expectedChangedRows: expectedChangedRows)
-        noteWrite(to: rowID)
+        noteWrite(to: rowID, cell: cell, sequence: sequence)
     }
 
     /// Runs a change now, inside the write transaction, and returns its rows.
@@ -385,10 +389,17 @@ final class PostgreSQLBackend: StorageBackend {
         return try connection.query(sql, parameters)
     }
 
-    /// Remembers that instance `rowID` changed: its cells are read again.
-    func noteWrite(to rowID: Int64?) {
+    /// Remembers that instance `rowID` changed (its cell `cell` alone,
+    /// with version `sequence` if it got a new one): what changed is read
+    /// again.
+    func noteWrite(to rowID: Int64?, cell: String? = nil, sequence: Int64? = nil) {
         wroteData = true
-        if let rowID, lockedInstances[rowID] != nil { lockedInstances[rowID] = .some(nil) }
+        guard let rowID else { return }
+        if let cell {
+            lockedInstances[rowID]?.changed(cell, sequence: sequence)
+        } else {
+            lockedInstances[rowID]?.forget()
+        }
     }
 
     /// In a write transaction of a store opened for writing: where reads lock.

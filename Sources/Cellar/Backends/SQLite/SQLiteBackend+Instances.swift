@@ -67,6 +67,12 @@ extension SQLiteBackend {
         return versions
     }
 
+    /// Each cell's newest version is one index probe, where a plain
+    /// `max(seq)` would read the instance's whole history.
+    func newestSequence(ofInstance rowID: Int64) throws -> Int64 {
+        try newestVersions(ofInstance: rowID).map(\.sequence).max() ?? 0
+    }
+
     func insertVersion(of cell: CellAddress, sequence: Int64, record: CellRecord?, operation: String?, at: Int64?) throws {
         try statement(Queries.insertVersion).execute([
             .integer(cell.instanceRowID), .text(cell.name), .integer(sequence), .text(record?.type ?? ""),
