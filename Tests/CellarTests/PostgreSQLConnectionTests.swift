@@ -65,6 +65,26 @@ import Testing
         #expect(try roundTrips { try store.transaction { _ = try account.deposit(1); _ = try other.deposit(1) } } == 3)
     }
 
+    /// A password in the URL appears in no message, no `--json` error and
+    /// no store's path.
+    @Test func passwordsStayOutOfMessages() throws {
+        guard let url = TestPostgres.url() else { return }
+        let host = try #require(url.firstRange(of: "?host=")).upperBound
+        let hostValue = url[host...].prefix { $0 != "&" }
+        let withPassword = "postgresql://nobody:s3cret-pw@/postgres?host=\(hostValue)&schema=x"
+        let error = #expect(throws: StoreError.self) { try Store(url: withPassword) }
+        #expect(error.map { !$0.description.contains("s3cret-pw") && $0.description.contains("nobody") } == true, "\(String(describing: error))")
+        let sandbox = try ToolSandbox()
+        let result = try sandbox.run("acct", "balance", "main", "--store", withPassword, "--json")
+        #expect(result.status == 74)
+        #expect(!result.stderr.contains("s3cret-pw") && result.stderr.contains("postgresql://nobody@"), "\(result.stderr)")
+        let empty = #expect(throws: StoreError.self) { try Store(url: "postgresql://me:s3cret-pw@db/app?schema=") }
+        #expect(empty.map { !$0.description.contains("s3cret-pw") } == true)
+        // How a store names itself: no password, wherever it was given.
+        #expect(try PostgreSQLURL("postgresql://me:pw@db:5432/app?password=pw2&sslmode=require&schema=bank").redacted
+            == "postgresql://me@db:5432/app?sslmode=require&schema=bank")
+    }
+
     @Test func aFailedConnectionSaysWhyWithoutThePassword() throws {
         guard let url = TestPostgres.url() else { return }
         let wrong = url.replacingOccurrences(of: "user=cellar", with: "user=nobody&password=s3cret-pw")

@@ -98,6 +98,15 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// If `body` throws, nothing changes and the error is rethrown; if it
     /// leaves the value as it was, nothing is written.
     ///
+    /// On PostgreSQL too, `body` runs exactly once: the instance's row is
+    /// locked and the value read in one round trip, and the new value is
+    /// written with `COMMIT` in a second. An optimistic write (read the
+    /// value, then an `UPDATE` that checks it is unchanged) would also take
+    /// two round trips, since another host's change must be read from the
+    /// server anyway, and it would run `body` again whenever another writer
+    /// won. Measured in C on the same server, the two designs cost the same
+    /// (the optimistic one 1.01x to 1.02x the locking one), so Cellar locks.
+    ///
     /// For example, a withdrawal that refuses to overdraw:
     ///
     /// ```swift

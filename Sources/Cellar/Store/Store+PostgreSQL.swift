@@ -64,7 +64,7 @@ extension Store {
     #if !PostgreSQL
     private static func withoutPostgreSQL(_ url: String) -> StoreError {
         .cannotOpen(path: (try? PostgreSQLURL(url).redacted) ?? "the PostgreSQL store",
-                    reason: "this build of Cellar has no PostgreSQL support (its PostgreSQL trait is off)")
+                    reason: "this build of Cellar has no PostgreSQL support; build it with its PostgreSQL trait, which is on by default")
     }
     #endif
 }

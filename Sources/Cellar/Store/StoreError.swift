@@ -65,6 +65,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .missing(let path):
             "There is no store at '\(path)'; check the path, or create the store by opening it for writing."
+        case .cannotOpen(let path, let reason) where PostgreSQLURL.isURL(path):
+            "Cannot open the store '\(path)': \(reason)."
         case .cannotOpen(let path, let reason):
             "Cannot open the store at '\(path)' (\(reason)); check that its folder exists and that you may write there."
         case .notADatabase(let path):

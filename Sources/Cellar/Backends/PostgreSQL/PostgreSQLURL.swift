@@ -32,7 +32,9 @@ package struct PostgreSQLURL {
                 }
             }
         }
-        guard !schema.isEmpty else { throw StoreError.cannotOpen(path: url, reason: "the schema parameter is empty") }
+        guard !schema.isEmpty else {
+            throw StoreError.cannotOpen(path: Self.withoutPassword(base), reason: "the schema parameter is empty")
+        }
         let query = kept.isEmpty ? "" : "?" + kept.joined(separator: "&")
         self.connectionString = base + query
         self.schema = schema
