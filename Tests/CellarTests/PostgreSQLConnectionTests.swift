@@ -85,6 +85,25 @@ import Testing
             == "postgresql://me@db:5432/app?sslmode=require&schema=bank")
     }
 
+    /// Which failures run a transaction again: a deadlock, a serialization
+    /// failure and a lock wait given up on purpose, as they come from libpq
+    /// or as a nested call reports them; not a lock wait that outlasted the
+    /// busy timeout, nor any other error.
+    @Test func deadlocksAndSerializationFailuresAreRetriedOthersNot() throws {
+        guard let location = try Backend.postgresql.newLocation() else { return }
+        let backend = try #require(try location.open().engine.backend as? PostgreSQLBackend)
+        for state in ["40P01", "40001"] {
+            let error = PostgreSQLError(sqlState: state, message: "conflict")
+            #expect(backend.isRetryable(error) && backend.isRetryable(backend.storeError(for: error)))
+        }
+        let gaveUp = PostgreSQLError(sqlState: "55P03", message: "lock timeout", gaveUpLockWait: true)
+        #expect(backend.isRetryable(backend.storeError(for: gaveUp)))
+        let busy = PostgreSQLError(sqlState: "55P03", message: "lock timeout")
+        #expect(!backend.isRetryable(busy))
+        #expect(backend.storeError(for: busy) as? StoreError == .busy(path: backend.location, timeoutMilliseconds: 5_000))
+        #expect(!backend.isRetryable(PostgreSQLError(sqlState: "23505", message: "duplicate")))
+    }
+
     @Test func aFailedConnectionSaysWhyWithoutThePassword() throws {
         guard let url = TestPostgres.url() else { return }
         let wrong = url.replacingOccurrences(of: "user=cellar", with: "user=nobody&password=s3cret-pw")

@@ -1,6 +1,7 @@
 import Cellar
 import CellarExamples
 import Foundation
+import Synchronization
 import Testing
 
 struct Refused: Error, Equatable {}
@@ -146,5 +147,32 @@ struct Refused: Error, Equatable {}
         guard location.backend == .postgresql else { return 0 }
         Thread.sleep(forTimeInterval: 1.1)
         return Int(try location.rows("SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()").first ?? "0") ?? 0
+    }
+
+    /// `update`'s body runs exactly once per update, however many
+    /// connections write the same cell at once (on PostgreSQL the instance
+    /// is locked before the value is read; see `update`'s documentation).
+    @Test(arguments: Backend.all) func anUpdatesBodyRunsOnceUnderContention(backend: Backend) async throws {
+        guard let location = try backend.newLocation() else { return }
+        final class Runs: Sendable { let count = Mutex(0) }
+        let runs = Runs()
+        let (connections, updates) = (4, 100)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<connections {
+                let store = try location.open()
+                group.addTask {
+                    let cell = try store.restore(holder(0), key: "shared")
+                    for _ in 0..<updates {
+                        try cell.update { value in
+                            runs.count.withLock { $0 += 1 }
+                            value += 1
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(runs.count.withLock { $0 } == connections * updates)
+        #expect(try location.open().restore(holder(0), key: "shared").get() == connections * updates)
     }
 }
