@@ -98,14 +98,15 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// If `body` throws, nothing changes and the error is rethrown; if it
     /// leaves the value as it was, nothing is written.
     ///
-    /// On PostgreSQL too, `body` runs exactly once: the instance's row is
-    /// locked and the value read in one round trip, and the new value is
+    /// On PostgreSQL too, `body` runs exactly once: the instance is locked
+    /// and the value read in one round trip, and the new value is
     /// written with `COMMIT` in a second. An optimistic write (read the
     /// value, then an `UPDATE` that checks it is unchanged) would also take
     /// two round trips, since another host's change must be read from the
     /// server anyway, and it would run `body` again whenever another writer
     /// won. Measured in C on the same server, the two designs cost the same
-    /// (the optimistic one 1.01x to 1.02x the locking one), so Cellar locks.
+    /// (the optimistic one 0.97x to 1.02x the locking one over three runs),
+    /// so Cellar locks.
     ///
     /// For example, a withdrawal that refuses to overdraw:
     ///
@@ -121,7 +122,7 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     ///     `"deposit"`; an enclosing ``Store/transaction(operation:_:)`` that
     ///     names one takes precedence.
     ///   - body: Changes the value; runs once, while the store's write lock is
-    ///     held (on PostgreSQL, the instance's row lock), so keep it short and
+    ///     held (on PostgreSQL, the instance's lock), so keep it short and
     ///     free of other I/O. Inside a ``Store/transaction(operation:_:)`` on
     ///     PostgreSQL it runs again if the whole transaction does.
     /// - Returns: What `body` returns.

@@ -4,8 +4,8 @@
 extension PostgreSQLBackend {
     // MARK: Instances
 
-    /// In a write transaction, locks the instance's row as it finds it, and
-    /// reads its cells in the same round trip.
+    /// In a write transaction, locks the instance as it finds it, and
+    /// reads it and its cells after the lock, in the same round trip.
     func instance(_ id: InstanceID) throws -> InstanceRecord? {
         guard isWriting else {
             let rows = try connection.query("SELECT \(Columns.instance) FROM instances WHERE factory = $1 AND key = $2",
@@ -14,16 +14,26 @@ extension PostgreSQLBackend {
         }
         try beginIfPending()
         try prepareToLock()
+        var lockedID: Int64?
+        try connection.enqueue(Queries.lockInstanceByKey, [.text(id.factory), .text(id.key), .text(schema)]) { rows in
+            lockedID = rows.count == 0 ? nil : rows.integer(0, 0)
+        }
+        // Statements of their own, after the lock: they see what the
+        // instance's last writer committed.
         var found: InstanceRecord?
-        try connection.enqueue("SELECT \(Columns.instance) FROM instances WHERE factory = $1 AND key = $2 FOR UPDATE",
+        try connection.enqueue("SELECT \(Columns.instance) FROM instances WHERE factory = $1 AND key = $2",
                                [.text(id.factory), .text(id.key)]) { rows in
             found = rows.count == 0 ? nil : Self.instance(rows, 0)
         }
-        // A statement of its own, after the lock: it sees what the
-        // instance's last writer committed.
         let versions = try connection.query(Queries.newestVersionsByKey, [.text(id.factory), .text(id.key)])
         guard let found else { return nil }
-        if lockedInstances[found.rowID] == nil {
+        if let lockedID, lockedInstances[lockedID] == nil { lockedInstances[lockedID] = LockedInstance() }
+        guard found.rowID == lockedID else {
+            // Deleted and made again while this transaction waited: lock the new one.
+            try lockForWriting(instance: found.rowID)
+            return try instance(rowID: found.rowID)
+        }
+        if lockedInstances[found.rowID]?.allCells == nil {
             var locked = LockedInstance()
             locked.rememberAll((0..<versions.count).map { Self.version(versions, $0) })
             lockedInstances[found.rowID] = locked
@@ -335,6 +345,15 @@ extension PostgreSQLBackend {
     // MARK: Rows
 
     enum Queries {
+        /// Locks instance $2 of schema $1 until the transaction ends: a
+        /// transaction-level advisory lock, which writes nothing. (An id
+        /// beyond 2^31 shares its lock with a smaller one: more waiting,
+        /// never less.)
+        static let lockInstance = "SELECT pg_advisory_xact_lock(hashtext($1), ($2::bigint % 2147483647)::integer)"
+        /// Locks the instance named $1 / $2 of schema $3, and returns its id.
+        static let lockInstanceByKey = """
+            SELECT id, pg_advisory_xact_lock(hashtext($3), (id % 2147483647)::integer) FROM instances WHERE factory = $1 AND key = $2
+            """
         /// Each cell's newest version of instance $1.
         static let newestVersions = newestVersions(ofInstance: "$1")
         /// The same, for the instance named $1 / $2.

@@ -16,19 +16,21 @@ internal import Foundation
 ///   outside a write transaction asks the server (`othersCommittedSinceLastLook`
 ///   is always true), so a cell's value is never served from memory.
 /// - Writers are not serialized by a file lock. Instead, a write
-///   transaction locks the row of each instance it reads or changes
-///   (`SELECT … FOR UPDATE`) before it reads it, and reads that instance's
-///   cells in the same round trip: a read-modify-write works on the current
-///   value, runs once, and no update is lost. What it read stays true until
-///   it commits, so its reads of that instance are served from memory.
+///   transaction locks each instance it reads or changes before it reads
+///   it, and reads what it needs of it in the same round trip: a
+///   read-modify-write works on the current value, runs once, and no update
+///   is lost. What it read stays true until it commits, so its reads of that
+///   instance are served from memory. The lock is a transaction-level
+///   advisory lock on the instance's id (in the store's schema), which every
+///   writer of the instance takes first: unlike a row lock it writes
+///   nothing, so a transaction that only read (a restore) commits without a
+///   transaction id or a WAL record.
 /// - Statements whose rows nobody waits for (`BEGIN`, locks, writes in a
 ///   transaction, `COMMIT`) are queued and sent with the next round trip
 ///   (libpq's pipeline mode): an `update` takes two round trips, the first
 ///   `BEGIN`, the lock and the read, the second the write and `COMMIT`.
 ///   `BEGIN` waits for the transaction's first lock or write: until then,
 ///   reads run on their own, which under READ COMMITTED is the same.
-/// - A transaction that only locked rows commits without waiting for the
-///   disk (`SET LOCAL synchronous_commit = off`): it has nothing to lose.
 /// - A statement that fails aborts the whole transaction, savepoints aside.
 /// - A connection that broke is opened again at the next call, never in
 ///   the middle of one: nothing is applied twice.
@@ -50,8 +52,6 @@ final class PostgreSQLBackend: StorageBackend {
     var lockedInstances: [Int64: LockedInstance] = [:]
     /// The locked instances whose last sequence is on its way.
     private var pendingReads: Set<Int64> = []
-    /// Whether this write transaction changed data, not only locked rows.
-    private var wroteData = false
     /// Which run of its transaction this is: 1, or more after conflicts.
     private var attempt = 1
     /// Whether this transaction waits for further locks briefly only.
@@ -229,7 +229,6 @@ final class PostgreSQLBackend: StorageBackend {
         try connection.reconnectIfLost()
         transaction = .writePending
         lockedInstances.removeAll()
-        wroteData = false
         self.attempt = attempt
         return true  // another host may have committed at any time
     }
@@ -255,9 +254,6 @@ final class PostgreSQLBackend: StorageBackend {
         if connection.transactionState == .failed && !connection.hasQueued {
             // COMMIT would answer ROLLBACK without an error.
             throw StoreError.transactionAborted(path: location)
-        }
-        if !wroteData {
-            try connection.enqueue("SET LOCAL synchronous_commit = off")
         }
         try connection.enqueue("COMMIT")
         do {
@@ -333,7 +329,7 @@ final class PostgreSQLBackend: StorageBackend {
         guard isWriting, lockedInstances[rowID] == nil else { return }
         try beginIfPending()
         try prepareToLock()
-        try connection.enqueue("SELECT 1 FROM instances WHERE id = $1 FOR UPDATE", [.integer(rowID)])
+        try connection.enqueue(Queries.lockInstance, [.text(schema), .integer(rowID)])
         lockedInstances[rowID] = LockedInstance()
         pendingReads.insert(rowID)
         // A statement of its own, after the lock: it sees what the last writer committed.
@@ -385,7 +381,6 @@ final class PostgreSQLBackend: StorageBackend {
     @discardableResult
     func write(_ sql: String, _ parameters: [PGParameter] = []) throws -> PGRows {
         try beginIfPending()
-        wroteData = true
         return try connection.query(sql, parameters)
     }
 
@@ -393,7 +388,6 @@ final class PostgreSQLBackend: StorageBackend {
     /// with version `sequence` if it got a new one): what changed is read
     /// again.
     func noteWrite(to rowID: Int64?, cell: String? = nil, sequence: Int64? = nil) {
-        wroteData = true
         guard let rowID else { return }
         if let cell {
             lockedInstances[rowID]?.changed(cell, sequence: sequence)
