@@ -405,4 +405,9 @@ final class PGRows {
         return Data(bytes: unescaped, count: length)
     }
 }
+
+/// libpq's transaction status, as the backend needs it.
+enum PQTransactionState {
+    case idle, inTransaction, failed
+}
 #endif

@@ -402,15 +402,6 @@ final class PostgreSQLBackend: StorageBackend {
     }
 }
 
-/// libpq's transaction status, as the backend needs it.
-enum PQTransactionState {
-    case idle, inTransaction, failed
-
-    static func of(_ connection: PGConnection) -> PQTransactionState {
-        connection.transactionState
-    }
-}
-
 extension Migrator {
     /// The PostgreSQL backend's migrations, as embedded from `Migrations/PostgreSQL/`.
     static let embeddedPostgreSQL = Migrator(files: embeddedMigrationFiles["PostgreSQL"] ?? [])
