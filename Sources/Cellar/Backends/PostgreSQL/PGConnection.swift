@@ -1,5 +1,10 @@
 #if PostgreSQL
 internal import CLibPQ
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
 #if canImport(FoundationEssentials)
 internal import FoundationEssentials
 #else
@@ -152,9 +157,11 @@ final class PGConnection {
     /// is thrown once every result has arrived: the statements after it
     /// did not run.
     private func send(_ statements: [QueuedStatement]) throws(PostgreSQLError) -> PGRows {
-        for case .text(let text) in statements.flatMap(\.parameters) where text.utf8.contains(0) {
-            // libpq takes text as C strings, and PostgreSQL's text has no NUL.
-            throw PostgreSQLError(sqlState: "22021", message: "PostgreSQL cannot store text that holds a NUL character")
+        for statement in statements {
+            for case .text(let text) in statement.parameters where text.utf8.contains(0) {
+                // libpq takes text as C strings, and PostgreSQL's text has no NUL.
+                throw PostgreSQLError(sqlState: "22021", message: "PostgreSQL cannot store text that holds a NUL character")
+            }
         }
         var names: [String] = []
         for statement in statements {
@@ -278,16 +285,20 @@ final class PGConnection {
         _ parameters: [PGParameter],
         _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> T
     ) -> T {
-        // Each parameter's bytes, NUL-terminated for text.
-        let buffers: [[CChar]?] = parameters.map { parameter in
+        // Each parameter's bytes, copied for the call: text NUL-terminated;
+        // bytes with one byte more, as an empty value still needs a pointer
+        // (a null one means SQL NULL) and the length says how many count.
+        let values: [UnsafePointer<CChar>?] = parameters.map { parameter -> UnsafePointer<CChar>? in
             switch parameter {
             case .null: return nil
-            case .text(let text): return Array(text.utf8CString)
-            // One byte more than the value: an empty value still needs a
-            // pointer (a null one means SQL NULL); the length says 0.
-            case .binary(let data): return data.map { CChar(bitPattern: $0) } + [0]
+            case .text(let text): return UnsafePointer(strdup(text))
+            case .binary(let data):
+                let bytes = malloc(data.count + 1)!
+                data.copyBytes(to: bytes.assumingMemoryBound(to: UInt8.self), count: data.count)
+                return UnsafePointer(bytes.assumingMemoryBound(to: CChar.self))
             }
         }
+        defer { values.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
         let lengths = parameters.map { parameter -> Int32 in
             if case .binary(let data) = parameter { return Int32(data.count) }
             return 0
@@ -296,25 +307,12 @@ final class PGConnection {
             if case .binary = parameter { return 1 }
             return 0
         }
-        return withPointers(to: buffers[...]) { pointers in
-            pointers.withUnsafeBufferPointer { values in
-                lengths.withUnsafeBufferPointer { lengths in
-                    formats.withUnsafeBufferPointer { formats in
-                        body(values.baseAddress, lengths.baseAddress, formats.baseAddress)
-                    }
+        return values.withUnsafeBufferPointer { values in
+            lengths.withUnsafeBufferPointer { lengths in
+                formats.withUnsafeBufferPointer { formats in
+                    body(values.baseAddress, lengths.baseAddress, formats.baseAddress)
                 }
             }
-        }
-    }
-
-    /// Pointers to each buffer (nil for NULL), valid while `body` runs.
-    private func withPointers<T>(
-        to buffers: ArraySlice<[CChar]?>, collected: [UnsafePointer<CChar>?] = [], _ body: ([UnsafePointer<CChar>?]) -> T
-    ) -> T {
-        guard let first = buffers.first else { return body(collected) }
-        guard let buffer = first else { return withPointers(to: buffers.dropFirst(), collected: collected + [nil], body) }
-        return buffer.withUnsafeBufferPointer { pointer in
-            withPointers(to: buffers.dropFirst(), collected: collected + [pointer.baseAddress], body)
         }
     }
 

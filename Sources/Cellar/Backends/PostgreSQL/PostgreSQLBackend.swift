@@ -165,20 +165,10 @@ final class PostgreSQLBackend: StorageBackend {
                 try connection.query("SELECT pg_advisory_xact_lock(hashtext($1))", [.text(lockKey)])
                 try connection.execute("CREATE SCHEMA IF NOT EXISTS \(Self.quotedIdentifier(schema))")
                 try connection.query("SELECT set_config('search_path', $1, true)", [.text(Self.quotedIdentifier(schema))])
-                let header = try connection.query(
-                    "SELECT to_regclass('cellar_migrations') IS NOT NULL, (SELECT count(*) FROM pg_tables WHERE schemaname = $1)",
-                    [.text(schema)])
-                var applied: [Int] = []
-                if header.bool(0, 0) {
-                    let rows = try connection.query("SELECT version FROM cellar_migrations ORDER BY version")
-                    applied = (0..<rows.count).map { Int(rows.integer($0, 0)) }
-                } else if header.integer(0, 1) > 0 {
-                    throw StoreError.notACellarStore(path: location)
-                }
-                if let newest = applied.last, newest > migrator.latestVersion {
-                    throw StoreError.newerSchema(path: location, fileVersion: newest, supportedVersion: migrator.latestVersion)
-                }
-                guard let next = migrator.migrations.first(where: { !applied.contains($0.version) }) else {
+                // Read again under the lock: another host may have migrated meanwhile.
+                let status = try Self.migrationStatus(of: connection, schema: schema, location: location, migrator: migrator)
+                guard let pending = status.pending.first,
+                      let next = migrator.migrations.first(where: { $0.version == pending.version }) else {
                     try connection.execute("COMMIT")
                     return
                 }
