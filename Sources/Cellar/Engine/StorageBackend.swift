@@ -55,8 +55,8 @@ protocol StorageBackend: AnyObject {
     func storeError(for error: any Error) -> any Error
     /// Whether `error`, thrown by this backend's methods or reported by
     /// ``storeError(for:)``, ended the transaction because it met another
-    /// one (a deadlock, a serialization failure), so that running the
-    /// transaction again can succeed.
+    /// one (a deadlock, a serialization failure, a lock wait given up so as
+    /// not to deadlock), so that running the transaction again can succeed.
     func isRetryable(_ error: any Error) -> Bool
 
     // MARK: Instances
