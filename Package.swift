@@ -38,6 +38,10 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
 
+        // Atomics and futexes on memory that processes share: a SQLite
+        // store's change journal, which wakes watchers in other processes.
+        .target(name: "CSharedMemory"),
+
         // Migrations/*.sql is the schema's only source of truth: this plugin
         // embeds the files into the Cellar module at build time, so an installed
         // binary needs no source tree beside it.
@@ -51,7 +55,7 @@ let package = Package(
 
         .target(
             name: "Cellar",
-            dependencies: ["CSQLite", .target(name: "CLibPQ", condition: .when(traits: ["PostgreSQL"]))],
+            dependencies: ["CSQLite", "CSharedMemory", .target(name: "CLibPQ", condition: .when(traits: ["PostgreSQL"]))],
             plugins: ["EmbedMigrationsPlugin"]
         ),
 
@@ -114,7 +118,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system && target.type != .plugin {
+for target in package.targets where target.type != .system && target.type != .plugin && target.name != "CSharedMemory" {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -31,11 +31,12 @@ struct Acct: ParsableCommand {
               acct transfer main savings 12.34
               acct balance main --json
               acct history main               # the ledger
+              acct watch                      # ledger lines as they happen
 
             \(ExitStatus.helpText)
             """,
         version: "0.1.0",
-        subcommands: [Open.self, Deposit.self, Withdraw.self, Balance.self, Transfer.self, List.self, Close.self, History.self]
+        subcommands: [Open.self, Deposit.self, Withdraw.self, Balance.self, Transfer.self, List.self, Close.self, History.self, Watch.self]
     )
 
     /// Runs `acct` with `--store` and `--json` accepted before the subcommand,

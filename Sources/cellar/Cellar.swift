@@ -34,12 +34,13 @@ struct CellarTool: ParsableCommand {
               cellar history account/main --since 2026-11-23T00:00:00Z
               cellar rewind account/main --to-seq 3
               cellar history prune --older-than 30d
+              cellar watch account --json
 
             \(ExitStatus.helpText)
             """,
         version: "0.1.0",
         subcommands: [List.self, Inspect.self, Check.self, Migrate.self, Export.self, Import.self, Delete.self,
-                      Snapshot.self, Backup.self, History.self, Rewind.self, Copy.self]
+                      Snapshot.self, Backup.self, History.self, Rewind.self, Copy.self, Watch.self]
     )
 
     /// Runs `cellar` with `--store` and `--json` accepted before the subcommand.

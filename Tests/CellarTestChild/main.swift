@@ -25,6 +25,11 @@
 //       runs the examples of FILE (README.md, or a DocC article such as
 //       FromPythonClosures.md) in the current directory, where they create
 //       their stores
+//   CellarTestChild STORE watch SCOPE COUNT [AFTER]
+//       watches SCOPE (store, factory:NAME, instance:FACTORY/KEY or
+//       cell:FACTORY/KEY/NAME), after change AFTER if given, and prints
+//       "NUMBER KIND INSTANCE CELL VALUE OPERATION" for each of COUNT
+//       changes, then exits
 //   CellarTestChild STORE totals ACCOUNTS READS
 //       READS times, reads every balance in one `store.read`, alternately
 //       through held closures and through `inspect`; prints each total
@@ -53,6 +58,25 @@ let path = arguments[1]
 
 do {
     switch arguments[2] {
+    case "watch":
+        let store = try Store.open(path)
+        let scope = arguments[3].split(separator: ":", maxSplits: 1).map(String.init)
+        let after = arguments.count > 5 ? Int(arguments[5]) : nil
+        let changes: Changes = switch scope[0] {
+        case "factory": store.changes(ofFactoryNamed: scope[1], after: after)
+        case "instance": store.changes(of: try InstanceID(parsing: scope[1]), after: after)
+        case "cell":
+            store.changes(of: try InstanceID(parsing: String(scope[1][..<scope[1].lastIndex(of: "/")!])),
+                          cell: String(scope[1][scope[1].index(after: scope[1].lastIndex(of: "/")!)...]), after: after)
+        default: store.changes(after: after)
+        }
+        var remaining = Int(arguments[4])!
+        guard remaining > 0 else { break }
+        for try await change in changes {
+            say("\(change.number) \(change.kind) \(change.instance) \(change.cell ?? "-") \(change.value?.description ?? "-") \(change.operation ?? "-")")
+            remaining -= 1
+            if remaining == 0 { break }
+        }
     case "counter":
         let busyTimeout = arguments.count > 6 ? Duration.milliseconds(Int(arguments[6])!) : .seconds(5)
         let store = try Store.open(path, options: .init(

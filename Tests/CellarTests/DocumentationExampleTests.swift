@@ -28,9 +28,9 @@ import Testing
         let first = try runExamples(of: "README.md", in: directory)
         #expect(first.status == 0, "\(first.stderr)")
         // visits, the total read in one state, the balance after ten concurrent deposits, the owned counter
-        #expect(first.lines == ["1", "15000", "11000", "1"])
+        #expect(first.lines == ["1", "15000", "11000", "views: 0", "views: 1", "views: 2", "views: 3", "1"])
         let second = try runExamples(of: "README.md", in: directory)
-        #expect(second.lines == ["2", "31000", "22000", "2"])
+        #expect(second.lines == ["2", "31000", "22000", "views: 3", "views: 4", "views: 5", "views: 6", "2"])
         #expect(FileManager.default.fileExists(atPath: directory.path("app.sqlite")))
     }
 
@@ -39,6 +39,7 @@ import Testing
         ("FromPythonClosures.md", ["16", "1 2", "1", #"["coefficient", "product"]"#, "27"]),
         ("KeysAndNames.md", ["The key 'a/b' is not valid: it contains '/'."]),
         ("ReadsAndTransactions.md", ["200"]),
+        ("WatchingChanges.md", ["balance: 0", "balance: 10", "balance: 15"]),
     ])
     func theDocCArticlesExamplesRunAsTheirCommentsSay(file: String, output: [String]) throws {
         let directory = try TemporaryDirectory()

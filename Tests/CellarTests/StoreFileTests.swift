@@ -30,7 +30,7 @@ import Testing
         let path = directory.path("store.sqlite")
         _ = try Store(at: path)
         _ = try Store(at: path)
-        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial", "2 snapshots", "3 restore_index", "4 instances"])
+        #expect(try sqliteRows(path, "SELECT version || ' ' || name FROM cellar_migrations") == ["1 initial", "2 snapshots", "3 restore_index", "4 instances", "5 change_numbers"])
         #expect(try sqliteRows(path, "PRAGMA application_id") == ["1128614994"])
     }
 

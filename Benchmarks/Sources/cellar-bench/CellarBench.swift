@@ -3,7 +3,7 @@ import Cellar
 import Foundation
 
 @main
-struct CellarBench: ParsableCommand {
+struct CellarBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cellar-bench",
         abstract: "Times Cellar against the raw SQLite C API and libpq (the floors) and GRDB, in the same run.",
@@ -18,7 +18,7 @@ struct CellarBench: ParsableCommand {
 
 /// The cases, by the name `--only` takes.
 enum CaseGroup: String, CaseIterable, ExpressibleByArgument {
-    case updates, transaction, reads, concurrency, scale, process, postgresql
+    case updates, transaction, reads, concurrency, scale, process, postgresql, watch
 }
 
 struct Suite: ParsableCommand {
@@ -72,6 +72,15 @@ struct Suite: ParsableCommand {
                     case .failure(let reason):
                         FileHandle.standardError.write(Data("Skipping the PostgreSQL cases: \(reason).\n".utf8))
                     }
+                case .watch:
+                    let server: String?
+                    switch BenchPostgres.server {
+                    case .success(let url): server = url
+                    case .failure(let reason) where BenchPostgres.isRequired:
+                        throw BenchmarkFailure("CELLAR_TEST_POSTGRES=required, but there is no PostgreSQL server: \(reason)")
+                    case .failure: server = nil
+                    }
+                    results += try WatchBenchmarks(workspace: workspace, workload: workload, postgreSQLServer: server).run()
                 case .process:
                     for build in quick ? [.debug] : [ProcessBenchmark.Build.fullyStatic, .withPostgreSQL] where acct == nil || build != .withPostgreSQL {
                         results.append(try ProcessBenchmark(workspace: workspace, workload: workload, build: build, acctPath: acct).run())
@@ -100,7 +109,20 @@ struct Suite: ParsableCommand {
 /// The child processes the suite starts; not for people.
 struct Child: ParsableCommand {
     static let configuration = CommandConfiguration(
-        shouldDisplay: false, subcommands: [ReadModifyWrite.self, PostgreSQLUpdates.self, Memory.self, Profile.self, Restores.self])
+        shouldDisplay: false, subcommands: [ReadModifyWrite.self, PostgreSQLUpdates.self, Memory.self, Profile.self, Restores.self, Watch.self])
+
+    struct Watch: AsyncParsableCommand {
+        @Option var store: String
+        @Option var key: String
+        @Option(name: .customLong("after-value")) var afterValue: Int
+        @Option var count: Int
+        @Option var mode: String
+        @Option var ready: String
+
+        func run() async throws {
+            print(try await WatchBenchmarks.childWatch(store: store, key: key, afterValue: afterValue, count: count, mode: mode, ready: ready))
+        }
+    }
 
     struct ReadModifyWrite: ParsableCommand {
         @Option var engine: String

@@ -41,6 +41,8 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    var processIdentifier: Int32 { process.processIdentifier }
+
     /// Waits for the child to exit and returns what it printed, trimmed;
     /// throws with its error output if it failed.
     func waitForOutput() throws -> String {

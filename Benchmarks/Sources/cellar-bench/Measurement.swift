@@ -47,6 +47,13 @@ struct Samples {
     }
 
     var minimum: Double { values.min() ?? .nan }
+
+    /// The value `fraction` of the samples are at or below (0.99: the 99th percentile).
+    func percentile(_ fraction: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
+    }
     var maximum: Double { values.max() ?? .nan }
 }
 

@@ -27,6 +27,7 @@ struct BenchmarkResult {
     enum Unit: String {
         case nanosecondsPerOperation = "ns/op"
         case kibibytes = "KiB"
+        case percentOfOneCore = "% of a core"
     }
 
     var ratio: Double? { floor.map { measured.ratio(to: $0) } }

@@ -23,18 +23,28 @@ struct Workload: Sendable {
     var postgreSQLReads: Int
     var postgreSQLProcesses: Int
     var postgreSQLUpdatesPerProcess: Int
+    /// Updates a watcher in another process receives, one at a time.
+    var watchLatencyUpdates: Int
+    /// How long an idle watcher's CPU time is measured.
+    var idleWatchSeconds: Double
+    /// Updates a watcher follows as fast as the writer makes them (the 20,000).
+    var watchedUpdates: Int
+    var postgreSQLWatchedUpdates: Int
+    var watchRounds: Int
 
     static let full = Workload(
         rounds: 7, updates: 20_000, fullDurabilityUpdates: 300, fullDurabilityRounds: 15, updatesInOneTransaction: 1_000_000,
         reads: 200_000, memoryReads: 10_000_000, updatesPerProcess: 5_000, processes: 4, concurrencyRounds: 5,
         largeStoreClosures: 1_000_000, smallStoreClosures: 1_000, restores: 5_000, acctRuns: 40,
         postgreSQLRounds: 7, postgreSQLUpdates: 3_000, postgreSQLFullUpdates: 1_000, postgreSQLReads: 20_000,
-        postgreSQLProcesses: 8, postgreSQLUpdatesPerProcess: 2_000)
+        postgreSQLProcesses: 8, postgreSQLUpdatesPerProcess: 2_000,
+        watchLatencyUpdates: 500, idleWatchSeconds: 10, watchedUpdates: 20_000, postgreSQLWatchedUpdates: 20_000, watchRounds: 3)
 
     static let quick = Workload(
         rounds: 2, updates: 200, fullDurabilityUpdates: 10, fullDurabilityRounds: 2, updatesInOneTransaction: 2_000,
         reads: 1_000, memoryReads: 10_000, updatesPerProcess: 100, processes: 4, concurrencyRounds: 1,
         largeStoreClosures: 3_000, smallStoreClosures: 1_000, restores: 100, acctRuns: 2,
         postgreSQLRounds: 1, postgreSQLUpdates: 20, postgreSQLFullUpdates: 10, postgreSQLReads: 100,
-        postgreSQLProcesses: 8, postgreSQLUpdatesPerProcess: 20)
+        postgreSQLProcesses: 8, postgreSQLUpdatesPerProcess: 20,
+        watchLatencyUpdates: 10, idleWatchSeconds: 0.2, watchedUpdates: 200, postgreSQLWatchedUpdates: 50, watchRounds: 1)
 }

@@ -32,10 +32,10 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
 
     /// The cell's name within its instance.
     public let name: String
-    private let engine: Engine
+    let engine: Engine
     private let address: CellAddress
-    /// The instance the cell belongs to, for messages.
-    private let instance: InstanceID
+    /// The instance the cell belongs to.
+    let instance: InstanceID
     private let codec: CellCodec<Value>
     /// Whether the instance's factory records history.
     private let recordsHistory: Bool

@@ -39,8 +39,12 @@ final class Engine: @unchecked Sendable {
     @exclusivity(unchecked) var liveCells = LiveCells()
     @exclusivity(unchecked) var history = HistoryBookkeeping()
 
+    /// The watches of this store in this process (see ``Changes``).
+    let watchHub = WatchHub()
+
     init(backend: any StorageBackend) {
         self.backend = backend
+        watchHub.attach(to: self)
     }
 
     // MARK: Entry points

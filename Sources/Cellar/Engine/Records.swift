@@ -112,3 +112,47 @@ struct SnapshotInstanceRecord: Sendable, Equatable {
     let stateVersion: Int
     let createdAt: String
 }
+
+/// What a watch follows: the whole store, one factory's instances, one
+/// instance, or one cell.
+enum ChangeScope: Sendable, Equatable {
+    case store
+    case factory(String)
+    case instance(InstanceID)
+    case cell(InstanceID, String)
+
+    /// The factory the scope is limited to, if it is.
+    var factory: String? {
+        switch self {
+        case .store: nil
+        case .factory(let factory): factory
+        case .instance(let id), .cell(let id, _): id.factory
+        }
+    }
+
+    /// The instance the scope is limited to, if it is.
+    var instance: InstanceID? {
+        switch self {
+        case .store, .factory: nil
+        case .instance(let id), .cell(let id, _): id
+        }
+    }
+
+    /// The cell the scope is limited to, if it is.
+    var cell: String? {
+        if case .cell(_, let name) = self { return name }
+        return nil
+    }
+}
+
+/// One committed change, numbered store-wide: a new version of a cell, or
+/// the deletion of an instance.
+struct ChangeRecord: Sendable, Equatable {
+    /// The store-wide change number: changes commit in its order.
+    let number: Int64
+    let instance: InstanceID
+    /// The cell's version the change wrote; nil when it deleted the instance.
+    let version: HistoryRecord?
+    /// Milliseconds since 1970, UTC.
+    let at: Int64
+}

@@ -138,11 +138,11 @@ struct Session: ~Copyable {
     func removeCell(_ name: String, from instance: InstanceRecord, defaultOperation: String) throws {
         let address = CellAddress(instanceRowID: instance.rowID, name: name)
         guard try cell(address) != nil else { return }
-        if instance.recordsHistory {
-            try appendVersion(of: address, record: nil, defaultOperation: defaultOperation)
-        } else {
+        if !instance.recordsHistory {
+            // Its versions go; the removal stays as its only one, for watches.
             try backend.eraseCell(address)
         }
+        try appendVersion(of: address, record: nil, defaultOperation: defaultOperation)
         engine.storedStateChanged()
     }
 
@@ -283,6 +283,24 @@ struct Session: ~Copyable {
 
     func insertSnapshot(_ snapshot: SnapshotRecord, holding instances: [(instance: SnapshotInstanceRecord, cells: [CellRecord])]) throws {
         try backend.insertSnapshot(snapshot, holding: instances)
+    }
+
+    // MARK: Changes
+
+    func settledChangeNumber() throws -> Int64 {
+        try backend.settledChangeNumber()
+    }
+
+    func changes(in scope: ChangeScope, after: Int64, through: Int64) throws -> [ChangeRecord] {
+        try backend.changes(in: scope, after: after, through: through)
+    }
+
+    func openWatchConnection() throws -> (any StorageBackend)? {
+        try backend.openWatchConnection()
+    }
+
+    func makeCommitWaiter(reader: Engine) throws -> any CommitWaiter {
+        try backend.makeCommitWaiter(reader: reader)
     }
 
     // MARK: Maintenance

@@ -146,6 +146,29 @@ protocol StorageBackend: AnyObject {
     /// the store copies itself into a new SQLite file.
     func backup(to path: String) throws -> Bool
 
+    // MARK: Changes
+    //
+    // Every change a backend writes (a cell's version, an instance's
+    // deletion) carries a store-wide number, given in the order changes
+    // commit: what watches follow.
+
+    /// The number up to which every change has committed or never will:
+    /// a watch reads changes up to it. Called outside a transaction.
+    /// Throws ``ChangesNotSettled`` when it cannot tell yet.
+    func settledChangeNumber() throws -> Int64
+    /// The changes in `scope` numbered after `after` and up to `through`,
+    /// oldest first. Called inside a read transaction.
+    func changes(in scope: ChangeScope, after: Int64, through: Int64) throws -> [ChangeRecord]
+    /// Another connection to the same store, for watches to read and wait
+    /// on apart from this one; nil when no other can open (a store in
+    /// memory, or a file this connection holds exclusively), and then the
+    /// watches share this one.
+    func openWatchConnection() throws -> (any StorageBackend)?
+    /// What a watch waits on for commits to this store, by any connection
+    /// of any process or host; `reader` is the watches' connection, for
+    /// what the waiter must read from the store.
+    func makeCommitWaiter(reader: Engine) throws -> any CommitWaiter
+
     // MARK: Maintenance
 
     /// The number of the last schema migration applied.

@@ -243,8 +243,9 @@ extension Store {
             let copied = try engine.fresh { session in try session.backup(to: temporary) }
             if !copied {
                 // No file of the store's own to copy (PostgreSQL): a new
-                // SQLite store, flushed to disk, filled in one transaction.
-                try copy(to: try Store(at: temporary, options: .init(durability: .full)))
+                // SQLite store, flushed to disk, filled in one transaction;
+                // held exclusively, so that it leaves no change journal beside it.
+                try copy(to: try Store(at: temporary, options: .init(durability: .full, sharing: .exclusive)))
             }
         } catch let error as StoreError {
             unlink(temporary)

@@ -89,7 +89,10 @@ extension PostgreSQLBackend {
         try queueWrite(to: rowID, "UPDATE instances SET history_since_seq = $1 WHERE id = $2", [.integer(sequence), .integer(rowID)])
     }
 
+    /// Records the deletion as a change first: the instance's versions go with it.
     func deleteInstance(rowID: Int64) throws {
+        try queueWrite(to: rowID, "INSERT INTO instance_deletions (instance_id, factory, key) SELECT id, factory, key FROM instances WHERE id = $1",
+                       [.integer(rowID)])
         try queueWrite(to: rowID, "DELETE FROM instances WHERE id = $1", [.integer(rowID)])
     }
 
@@ -350,6 +353,10 @@ extension PostgreSQLBackend {
         /// beyond 2^31 shares its lock with a smaller one: more waiting,
         /// never less.)
         static let lockInstance = "SELECT pg_advisory_xact_lock(hashtext($1), ($2::bigint % 2147483647)::integer)"
+        /// The lock on schema $1's change numbers (-1: no instance's id),
+        /// shared by writers, taken exclusively by a watcher for a moment.
+        static let lockChangesShared = "SELECT pg_advisory_xact_lock_shared(hashtext($1), -1)"
+        static let lockChangesExclusive = "SELECT pg_advisory_xact_lock(hashtext($1), -1)"
         /// Locks the instance named $1 / $2 of schema $3, and returns its id.
         static let lockInstanceByKey = """
             SELECT id, pg_advisory_xact_lock(hashtext($3), (id % 2147483647)::integer) FROM instances WHERE factory = $1 AND key = $2
@@ -381,14 +388,14 @@ extension PostgreSQLBackend {
         /// it for the row's encoding.
         static let rewriteKnownVersion = """
             UPDATE cell_versions SET operation = $4, at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
-                kind = $5, integer_value = $6, real_value = $7, text_value = $8, blob_value = $9, json_value = $10::json
+                change = nextval('change_numbers'), kind = $5, integer_value = $6, real_value = $7, text_value = $8, blob_value = $9, json_value = $10::json
             WHERE instance_id = $1 AND name = $2 AND seq = $3
             """
         /// Rewrites version $3 of cell $2 of instance $1 in place. The
         /// encoding stays the row's: it decides which column a text goes in.
         static let rewriteVersion = """
-            UPDATE cell_versions SET (operation, at, \(Columns.valueColumns)) =
-                (SELECT $4, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, v.kind, v.i, v.r,
+            UPDATE cell_versions SET (operation, at, change, \(Columns.valueColumns)) =
+                (SELECT $4, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, nextval('change_numbers'), v.kind, v.i, v.r,
                         CASE WHEN encoding = 'json' THEN NULL ELSE v.t END, v.b, CASE WHEN encoding = 'json' THEN v.t::json END
                  FROM (SELECT $5::text AS kind, $6::bigint AS i, $7::double precision AS r, $8::text AS t, $9::bytea AS b) AS v)
             WHERE instance_id = $1 AND name = $2 AND seq = $3

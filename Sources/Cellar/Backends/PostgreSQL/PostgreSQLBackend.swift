@@ -56,6 +56,11 @@ final class PostgreSQLBackend: StorageBackend {
     private var attempt = 1
     /// Whether this transaction waits for further locks briefly only.
     private var waitsBriefly = false
+    /// Whether this transaction wrote: it then tells watchers at its commit.
+    private var wroteChanges = false
+    /// How to open another connection to the store, for watches: the URL
+    /// (with its password, never shown) and the options it was opened with.
+    let reopen: @Sendable () throws -> PostgreSQLBackend
 
     enum TransactionState {
         case none
@@ -77,6 +82,8 @@ final class PostgreSQLBackend: StorageBackend {
         let parsed = try PostgreSQLURL(url)
         self.location = parsed.redacted
         self.schema = parsed.schema
+        self.reopen = { try PostgreSQLBackend(url: url, durability: durability, access: access == .readOnly ? .readOnly : .existingOnly,
+                                              busyTimeoutMilliseconds: busyTimeoutMilliseconds, migrator: migrator) }
         self.isReadOnly = access == .readOnly
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.sessionSetup = [
@@ -231,10 +238,16 @@ final class PostgreSQLBackend: StorageBackend {
         return true
     }
 
-    /// Queues the write transaction's `BEGIN`, before its first lock or write.
+    /// Queues the write transaction's `BEGIN`, before its first lock or
+    /// write, with a shared lock on the store's changes: a watcher takes it
+    /// exclusively for a moment to know that every change number handed out
+    /// before has committed or never will (see ``settledChangeNumber()``).
+    /// Writers never wait for each other on it; taken before any instance's
+    /// lock, it never closes a cycle of waits.
     func beginIfPending() throws {
         guard transaction == .writePending else { return }
         try connection.enqueue("BEGIN")
+        try connection.enqueue(Queries.lockChangesShared, [.text(schema)])
         transaction = .writing
     }
 
@@ -244,6 +257,10 @@ final class PostgreSQLBackend: StorageBackend {
         if connection.transactionState == .failed && !connection.hasQueued {
             // COMMIT would answer ROLLBACK without an error.
             throw StoreError.transactionAborted(path: location)
+        }
+        if wroteChanges {
+            // Delivered to listeners at the commit, if it commits.
+            try connection.enqueue("SELECT pg_notify($1, '')", [.text(changeChannel)])
         }
         try connection.enqueue("COMMIT")
         do {
@@ -275,6 +292,7 @@ final class PostgreSQLBackend: StorageBackend {
     private func endTransaction() {
         transaction = .none
         waitsBriefly = false
+        wroteChanges = false
         connection.givesUpLockWaits = false
         lockedInstances.removeAll()
         pendingReads.removeAll()
@@ -363,6 +381,7 @@ final class PostgreSQLBackend: StorageBackend {
                     expectedChangedRows: Int? = nil) throws {
         if let rowID { try lockForWriting(instance: rowID) }
         try beginIfPending()
+        wroteChanges = true
         try connection.enqueue(sql, parameters, expectedChangedRows: expectedChangedRows)
         noteWrite(to: rowID, cell: cell, sequence: sequence)
     }
@@ -371,6 +390,7 @@ final class PostgreSQLBackend: StorageBackend {
     @discardableResult
     func write(_ sql: String, _ parameters: [PGParameter] = []) throws -> PGRows {
         try beginIfPending()
+        wroteChanges = true
         return try connection.query(sql, parameters)
     }
 

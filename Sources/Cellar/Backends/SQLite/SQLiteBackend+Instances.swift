@@ -40,7 +40,10 @@ extension SQLiteBackend {
         try statement(Queries.setHistoryStart).execute([.integer(sequence), .integer(rowID)])
     }
 
+    /// Records the deletion as a change first: the instance's versions go with it.
     func deleteInstance(rowID: Int64) throws {
+        let number = try nextChangeNumber(touching: rowID)
+        try statement(Queries.recordDeletion).execute([.integer(number), .integer(currentMilliseconds()), .integer(rowID)])
         try statement(Queries.deleteInstance).execute([.integer(rowID)])
     }
 
@@ -56,15 +59,17 @@ extension SQLiteBackend {
 
     /// Two seeks per cell, however long the cells' histories.
     func newestVersions(ofInstance rowID: Int64) throws -> [HistoryRecord] {
-        var versions: [HistoryRecord] = []
-        var after = ""
-        while let name = try statement(Queries.nextCellName).queryOne([.integer(rowID), .text(after)], { $0.text(at: 0) }) {
-            if let newest = try newestVersion(of: CellAddress(instanceRowID: rowID, name: name)) {
-                versions.append(newest)
-            }
-            after = name
+        try cellNames(ofInstance: rowID).compactMap { try newestVersion(of: CellAddress(instanceRowID: rowID, name: $0)) }
+    }
+
+    /// The names of every cell the instance has a version of, sorted: one
+    /// seek each, however long the cells' histories.
+    func cellNames(ofInstance rowID: Int64) throws -> [String] {
+        var names: [String] = []
+        while let name = try statement(Queries.nextCellName).queryOne([.integer(rowID), .text(names.last ?? "")], { $0.text(at: 0) }) {
+            names.append(name)
         }
-        return versions
+        return names
     }
 
     /// Each cell's newest version is one index probe, where a plain
@@ -74,25 +79,28 @@ extension SQLiteBackend {
     }
 
     func insertVersion(of cell: CellAddress, sequence: Int64, record: CellRecord?, operation: String?, at: Int64?) throws {
+        let number = try nextChangeNumber(touching: cell.instanceRowID)
         try statement(Queries.insertVersion).execute([
             .integer(cell.instanceRowID), .text(cell.name), .integer(sequence), .text(record?.type ?? ""),
             .text(record?.encoding.rawValue ?? CellEncoding.native.rawValue), record.map { SQLiteValue($0.value) } ?? .null,
-            .integer(record == nil ? 1 : 0), operation.sqliteValue, at.map { .integer($0) } ?? .null,
+            .integer(record == nil ? 1 : 0), operation.sqliteValue, at.map { .integer($0) } ?? .null, .integer(number),
         ])
     }
 
     func rewriteVersion(of cell: CellAddress, sequence: Int64, value: CellValue, operation: String?) throws -> Bool {
+        let number = try nextChangeNumber(touching: cell.instanceRowID)
         try statement(Queries.rewriteVersion).execute([
             .integer(cell.instanceRowID), .text(cell.name), .integer(sequence), SQLiteValue(value), operation.sqliteValue,
-            .integer(currentMilliseconds()),
+            .integer(currentMilliseconds()), .integer(number),
         ])
         return connection.changes == 1
     }
 
     func rewriteNewestVersion(ofInstance rowID: Int64, _ record: CellRecord, operation: String?) throws -> Int64? {
-        try statement(Queries.rewriteNewestVersion).queryOne([
+        let number = try nextChangeNumber(touching: rowID)
+        return try statement(Queries.rewriteNewestVersion).queryOne([
             .integer(rowID), .text(record.name), SQLiteValue(record.value), .text(record.type), operation.sqliteValue,
-            .integer(currentMilliseconds()),
+            .integer(currentMilliseconds()), .integer(number),
         ]) { $0.integer(at: 0) }
     }
 
@@ -116,6 +124,8 @@ private enum Queries {
     static let setStateVersion = SQLQuery("UPDATE instances SET state_version = ? WHERE id = ?")
     static let setRecordsHistory = SQLQuery("UPDATE instances SET records_history = ? WHERE id = ?")
     static let deleteInstance = SQLQuery("DELETE FROM instances WHERE id = ?")
+    static let recordDeletion = SQLQuery(
+        "INSERT INTO instance_deletions (change, instance_id, factory, key, at) SELECT ?1, id, factory, key, ?2 FROM instances WHERE id = ?3")
     static let setHistoryStart = SQLQuery("UPDATE instances SET history_since_seq = ? WHERE id = ?")
     static let instancesWithHistory = SQLQuery("SELECT id FROM instances WHERE records_history = 1 ORDER BY id")
 
@@ -124,14 +134,14 @@ private enum Queries {
     static let nextCellName = SQLQuery(
         "SELECT name FROM cell_versions WHERE instance_id = ? AND name > ? ORDER BY name LIMIT 1")
     static let insertVersion = SQLQuery("""
-        INSERT INTO cell_versions (instance_id, name, seq, type, encoding, value, removed, operation, at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)))
+        INSERT INTO cell_versions (instance_id, name, seq, type, encoding, value, removed, operation, at, change)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)), ?)
         """)
     static let rewriteVersion = SQLQuery("""
-        UPDATE cell_versions SET value = ?4, operation = ?5, at = ?6 WHERE instance_id = ?1 AND name = ?2 AND seq = ?3
+        UPDATE cell_versions SET value = ?4, operation = ?5, at = ?6, change = ?7 WHERE instance_id = ?1 AND name = ?2 AND seq = ?3
         """)
     static let rewriteNewestVersion = SQLQuery("""
-        UPDATE cell_versions SET value = ?3, operation = ?5, at = ?6
+        UPDATE cell_versions SET value = ?3, operation = ?5, at = ?6, change = ?7
         WHERE instance_id = ?1 AND name = ?2 AND type = ?4 AND removed = 0
           AND seq = (SELECT max(seq) FROM cell_versions WHERE instance_id = ?1 AND name = ?2)
         RETURNING seq

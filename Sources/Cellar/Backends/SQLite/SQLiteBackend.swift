@@ -37,6 +37,9 @@ final class SQLiteBackend: StorageBackend {
     /// statement cache's lookup.
     private let beginImmediateStatement: Statement
     private let commitStatement: Statement
+    /// The shared memory that numbers changes and wakes watchers, mapped
+    /// at the first change or watch (see ``changeJournal()``).
+    var journal: ChangeJournal?
 
     /// How a store file is opened.
     enum OpenMode: Sendable {
@@ -188,6 +191,7 @@ final class SQLiteBackend: StorageBackend {
         try commitStatement.execute()
         expectsWriteTransaction = false
         lastFileDataVersion = connection.fileDataVersion
+        journal?.publishCommit()
     }
 
     func beginRead() throws -> Bool {
@@ -208,6 +212,7 @@ final class SQLiteBackend: StorageBackend {
 
     func rollBack() {
         expectsWriteTransaction = false
+        journal?.forgetTransaction()
         guard !connection.isAutocommit else { return }  // SQLite already rolled back
         try? connection.execute("ROLLBACK")
     }

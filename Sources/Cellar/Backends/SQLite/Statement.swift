@@ -127,13 +127,20 @@ final class Statement {
 
     /// Binds `arguments` and calls `row` for every row; resets afterwards.
     func queryAll<T>(_ arguments: [SQLiteValue] = [], _ row: (Statement) throws -> T) throws -> [T] {
-        defer { reset() }
-        try bind(arguments)
         var rows: [T] = []
-        while try step(arguments) {
-            rows.append(try row(self))
+        try queryWhile(arguments) { statement in
+            rows.append(try row(statement))
+            return true
         }
         return rows
+    }
+
+    /// Binds `arguments` and calls `row` for each row until it returns
+    /// false or the rows end; resets afterwards.
+    func queryWhile(_ arguments: [SQLiteValue] = [], _ row: (Statement) throws -> Bool) throws {
+        defer { reset() }
+        try bind(arguments)
+        while try step(arguments), try row(self) {}
     }
 
     /// Binds `arguments` and runs the statement to completion.

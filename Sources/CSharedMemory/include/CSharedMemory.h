@@ -1,0 +1,26 @@
+#ifndef CELLAR_SHARED_MEMORY_H
+#define CELLAR_SHARED_MEMORY_H
+
+#include <stdint.h>
+
+/// Atomic operations and waiting on words in memory that several processes
+/// map (a store's change journal): Swift's atomics live only in Swift's own
+/// storage, so these are C11 atomics on raw addresses, sequentially consistent.
+
+int64_t cellar_load64(const int64_t *address);
+void cellar_store64(int64_t *address, int64_t value);
+/// Stores `value` unless the word already holds more.
+void cellar_raise64(int64_t *address, int64_t value);
+uint32_t cellar_load32(const uint32_t *address);
+/// Adds `delta` and returns the new value.
+uint32_t cellar_add32(uint32_t *address, int32_t delta);
+
+/// Waits until the word no longer holds `expected`, someone calls
+/// `cellar_wake_all` on it, or `timeout_ms` pass. Spurious returns happen.
+/// Linux: a futex, which works across processes mapping the same file.
+/// Elsewhere: a sleep of at most 2 ms (callers poll).
+void cellar_wait32(const uint32_t *address, uint32_t expected, int32_t timeout_ms);
+/// Wakes every thread, of any process, waiting on the word.
+void cellar_wake_all(uint32_t *address);
+
+#endif

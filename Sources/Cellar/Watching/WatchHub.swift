@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// The watches of one store in this process: a thread that sleeps until a
+/// commit and then learns up to which number changes are settled, and a
+/// connection of their own that the watches read changes through.
+///
+/// The thread exists while at least one watch does; the last one to end
+/// stops it, and its connections close with it. Watches read in their own
+/// tasks, each at its own pace, so a slow watch holds up no other.
+///
+/// `@unchecked Sendable`: every mutable property is touched only under `lock`.
+final class WatchHub: @unchecked Sendable {
+    /// The store's engine: where the watches' connection comes from.
+    private weak var engine: Engine?
+    private let lock = RecursiveLock()
+    private var activeWatches = 0
+    private var isRunning = false
+    private var reader: Engine?
+    private var waiter: (any CommitWaiter)?
+    /// The last settled change number the thread found; nil before its first look.
+    private var settled: Int64?
+    /// Each watch's signal that the settled number moved.
+    private var signals: [ObjectIdentifier: AsyncStream<Void>.Continuation] = [:]
+
+    /// How long the thread sleeps when nothing wakes it: a safety net only.
+    private static let idleWakeMilliseconds: Int32 = 1_000
+    private static let minimumLookIntervalMicroseconds: Int64 = 1_000
+
+    /// Called once, by the engine's `init`.
+    func attach(to engine: Engine) {
+        lock.withLock { self.engine = engine }
+    }
+
+    /// Adds `watch`: connects the watches' connection and starts the
+    /// thread if this is the first; returns the engine to read changes
+    /// through, and the signal that the settled number moved.
+    func register(_ watch: AnyObject) throws -> (reader: Engine, signal: AsyncStream<Void>) {
+        lock.lock()
+        defer { lock.unlock() }
+        if reader == nil || waiter == nil {
+            guard let engine else { preconditionFailure("a watch outlived its store") }
+            let connection = try engine.fresh { session in try session.openWatchConnection() }
+            let reader = connection.map(Engine.init(backend:)) ?? engine
+            waiter = try reader.fresh { session in try session.makeCommitWaiter(reader: reader) }
+            self.reader = reader
+        }
+        // Only the newest signal matters: the watch reads the settled number itself.
+        let (signal, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        signals[ObjectIdentifier(watch)] = continuation
+        activeWatches += 1
+        if !isRunning {
+            isRunning = true
+            startThread { [self] in run() }
+        }
+        return (reader!, signal)
+    }
+
+    /// Removes `watch`; the last one stops the thread.
+    func unregister(_ watch: AnyObject) {
+        lock.lock()
+        signals.removeValue(forKey: ObjectIdentifier(watch))?.finish()
+        activeWatches -= 1
+        let waiter = activeWatches == 0 ? self.waiter : nil
+        lock.unlock()
+        waiter?.interrupt()
+    }
+
+    /// The last settled change number the thread found; nil before its first look.
+    var settledNumber: Int64? {
+        lock.withLock { settled }
+    }
+
+    // MARK: The thread
+
+    private func run() {
+        var failures = 0
+        var lastLook: Int64 = 0
+        while true {
+            lock.lock()
+            guard activeWatches > 0, let waiter else {
+                // The connections close with the last references to them.
+                isRunning = false
+                reader = nil
+                self.waiter = nil
+                settled = nil
+                lock.unlock()
+                return
+            }
+            lock.unlock()
+            var timeout = Self.idleWakeMilliseconds
+            do {
+                // A fast writer wakes the thread at every commit: looking at
+                // most once a millisecond reads its changes in batches, and
+                // leaves the writer its CPU. A lone change is seen at once.
+                let sinceLastLook = monotonicMicroseconds() - lastLook
+                if sinceLastLook < Self.minimumLookIntervalMicroseconds {
+                    usleep(useconds_t(Self.minimumLookIntervalMicroseconds - sinceLastLook))
+                }
+                lastLook = monotonicMicroseconds()
+                try waiter.prepare()
+                publish(try waiter.settledChangeNumber())
+                failures = 0
+                try waiter.wait(timeoutMilliseconds: timeout)
+            } catch is ChangesNotSettled {
+                usleep(5_000)  // writers held their lock; look again soon
+            } catch {
+                // The server restarted, or the connection broke: try again,
+                // less often the longer it lasts. Nothing is missed: the
+                // watches read by change number once it is back.
+                failures += 1
+                timeout = Int32(min(1_000, 10 << min(failures, 7)))
+                usleep(useconds_t(timeout) * 1_000)
+            }
+        }
+    }
+
+    /// Records the settled number and signals every watch.
+    private func publish(_ number: Int64) {
+        lock.lock()
+        settled = max(settled ?? number, number)
+        let signals = Array(self.signals.values)
+        lock.unlock()
+        for signal in signals { signal.yield() }
+    }
+}
+
+extension RecursiveLock {
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock()
+        defer { unlock() }
+        return try body()
+    }
+}
+
+/// Runs `body` on a new detached thread of its own.
+private func startThread(_ body: @escaping @Sendable () -> Void) {
+    final class Box: @unchecked Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let context = Unmanaged.passRetained(Box(body)).toOpaque()
+    #if canImport(Darwin)
+    var thread: pthread_t?
+    #else
+    var thread = pthread_t()
+    #endif
+    let code = pthread_create(&thread, nil, { context in
+        let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
+        box.body()
+        return nil
+    }, context)
+    precondition(code == 0, "pthread_create failed: \(code)")
+    #if canImport(Darwin)
+    pthread_detach(thread!)
+    #else
+    pthread_detach(thread)
+    #endif
+}
+
+/// Microseconds on the monotonic clock.
+private func monotonicMicroseconds() -> Int64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec) / 1_000
+}
