@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// How `cellar watch` and `acct watch` follow a store: until interrupted
-/// (Ctrl-C ends the process, as it ends any command), or until whoever
+/// (Ctrl-C: exit status 130; SIGTERM: 143), or until whoever
 /// reads their output stops reading (`cellar watch | head -3` returns
 /// after three lines, even when no fourth change ever comes).
 package enum WatchLoop {
@@ -18,6 +18,17 @@ package enum WatchLoop {
         // A write to a closed pipe then fails instead of killing the process
         // (Output stops writing), and the watcher below ends it with 0.
         signal(SIGPIPE, SIG_IGN)
+        // Ctrl-C and `kill` end a watch at once, with the shell's statuses
+        // (130, 143), even when the tool was started with them ignored or blocked. Each
+        // line is written whole, so none is left half printed.
+        signal(SIGINT) { _ in _exit(130) }
+        signal(SIGTERM) { _ in _exit(143) }
+        // A parent may have blocked them, and children inherit the mask.
+        var interrupts = sigset_t()
+        sigemptyset(&interrupts)
+        sigaddset(&interrupts, SIGINT)
+        sigaddset(&interrupts, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &interrupts, nil)
         exitWhenOutputCloses()
         let finished = DispatchSemaphore(value: 0)
         let outcome = Outcome()

@@ -66,4 +66,18 @@ struct WatchToolTests {
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("Error: No account named 'mian'. Did you mean 'main'?"))
     }
+
+    @Test(arguments: ["cellar", "acct"])
+    func ctrlCEndsAWatchAtOnceLeavingTheStoreUsable(tool: String) throws {
+        let sandbox = try ToolSandbox()
+        #expect(try sandbox.run("acct", "open", "main").status == 0)
+        let watch = try sandbox.start(tool, ["watch"])
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(watch.process.isRunning)
+        kill(watch.process.processIdentifier, SIGINT)
+        let result = watch.finish()
+        #expect(watch.process.terminationReason == .exit && result.status == 130, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        #expect(try sandbox.run("acct", "deposit", "main", "1").status == 0)
+    }
 }

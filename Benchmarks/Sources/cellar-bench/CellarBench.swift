@@ -3,7 +3,7 @@ import Cellar
 import Foundation
 
 @main
-struct CellarBench: AsyncParsableCommand {
+struct CellarBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cellar-bench",
         abstract: "Times Cellar against the raw SQLite C API and libpq (the floors) and GRDB, in the same run.",
@@ -111,7 +111,10 @@ struct Child: ParsableCommand {
     static let configuration = CommandConfiguration(
         shouldDisplay: false, subcommands: [ReadModifyWrite.self, PostgreSQLUpdates.self, Memory.self, Profile.self, Restores.self, Watch.self])
 
-    struct Watch: AsyncParsableCommand {
+    /// Synchronous, like the root: an async root makes every child's main
+    /// thread wait in dispatch, where valgrind (which profiles the children)
+    /// cannot follow.
+    struct Watch: ParsableCommand {
         @Option var store: String
         @Option var key: String
         @Option(name: .customLong("after-value")) var afterValue: Int
@@ -119,8 +122,26 @@ struct Child: ParsableCommand {
         @Option var mode: String
         @Option var ready: String
 
-        func run() async throws {
-            print(try await WatchBenchmarks.childWatch(store: store, key: key, afterValue: afterValue, count: count, mode: mode, ready: ready))
+        func run() throws {
+            let (store, key, afterValue, count, mode, ready) = (store, key, afterValue, count, mode, ready)
+            let outcome = Outcome()
+            let finished = DispatchSemaphore(value: 0)
+            Task {
+                do {
+                    outcome.result = .success(try await WatchBenchmarks.childWatch(
+                        store: store, key: key, afterValue: afterValue, count: count, mode: mode, ready: ready))
+                } catch {
+                    outcome.result = .failure(error)
+                }
+                finished.signal()
+            }
+            finished.wait()
+            print(try outcome.result!.get())
+        }
+
+        /// `@unchecked Sendable`: written by the task before it signals, read after the wait.
+        final class Outcome: @unchecked Sendable {
+            var result: Result<String, any Error>?
         }
     }
 

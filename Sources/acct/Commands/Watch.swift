@@ -10,7 +10,7 @@ extension Acct {
             discussion: """
                 Each deposit, withdrawal, transfer, opening and closing of the account (of every \
                 account without a name) prints one line: time, account, operation, amount, balance. \
-                Ends on Ctrl-C, or when the reader of its output goes. Example: acct watch main
+                Ends on Ctrl-C (exit status 130), or when the reader of its output goes. Example: acct watch main
                 """)
 
         @OptionGroup var options: AcctOptions

@@ -16,7 +16,7 @@ extension CellarTool {
                 One line per change: its store-wide number, time, instance, operation and the cell's new \
                 value ("removed", or "deleted" for a whole instance). Changes to instances that keep \
                 history are all shown, in order; without history a burst may show only its last value. \
-                Ends on Ctrl-C, or when the reader of its output goes (cellar watch | head -3). \
+                Ends on Ctrl-C (exit status 130), or when the reader of its output goes (cellar watch | head -3). \
                 Example: cellar watch account/main; cellar watch --after 1200 --json
                 """)
 
