@@ -57,6 +57,11 @@ struct Money: Comparable, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Two decimals, as in `150.00`.
+    /// As a ledger line shows an amount: `+50.00`, `-20.00`, `0.00`.
+    var signedDescription: String {
+        minorUnits > 0 ? "+\(self)" : description
+    }
+
     var description: String {
         let sign = minorUnits < 0 ? "-" : ""
         let magnitude = minorUnits.magnitude

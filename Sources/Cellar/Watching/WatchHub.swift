@@ -69,7 +69,7 @@ final class WatchHub: @unchecked Sendable {
         waiter?.interrupt()
     }
 
-    /// The last settled change number the thread found; nil before its first look.
+    /// What ``settled`` holds, read under the lock.
     var settledNumber: Int64? {
         lock.withLock { settled }
     }

@@ -48,7 +48,7 @@ extension Acct {
                 let operation = entry.operation == "create" ? "open" : entry.operation ?? "change"
                 let amount = operation == "open" && previous == nil ? balance : previous.map { Money(minorUnits: balance.minorUnits - $0.minorUnits) }
                 lines.append(EntryJSON(sequence: entry.sequence, time: formatTimestamp(entry.time), operation: operation,
-                                       amount: amount.map(signed), balance: balance.description))
+                                       amount: amount.map(\.signedDescription), balance: balance.description))
                 previous = balance
             }
             let shown = Array(lines.suffix(limit))
@@ -68,11 +68,6 @@ extension Acct {
             if let notice = HistoryLimit.notice(shown: shown.count, total: total) {
                 Output.error(notice)
             }
-        }
-
-        /// `+50.00`, `-20.00`, `0.00`.
-        private static func signed(_ amount: Money) -> String {
-            amount.minorUnits > 0 ? "+\(amount)" : amount.description
         }
     }
 }

@@ -75,7 +75,7 @@ extension Acct {
                 let operation = change.operation == "create" ? "open" : change.operation ?? "change"
                 let amount = previous.map { balance.minorUnits - $0.minorUnits } ?? balance.minorUnits
                 return LineJSON(number: change.number, time: time, account: account, operation: operation,
-                                amount: amount > 0 ? "+\(Money(minorUnits: amount))" : Money(minorUnits: amount).description,
+                                amount: Money(minorUnits: amount).signedDescription,
                                 balance: balance.description)
             }
 

@@ -7,7 +7,7 @@ extension SQLiteBackend {
     func changeJournal() throws -> ChangeJournal {
         if let journal { return journal }
         let storeID = try statement(Queries.storeID).queryOne { $0.text(at: 0) } ?? ""
-        let mapped = try ChangeJournal(storePath: isExclusive ? nil : path, storeID: storeID, writable: !connection.isReadOnly)
+        let mapped = try ChangeJournal(storePath: isExclusive ? nil : path, storeID: storeID, writable: !isReadOnlyConnection)
         journal = mapped
         return mapped
     }
@@ -17,7 +17,7 @@ extension SQLiteBackend {
     /// the last one is used up.
     func nextChangeNumber(touching rowID: Int64) throws -> Int64 {
         // A store opened read-only: SQLite would refuse the write anyway.
-        guard !connection.isReadOnly else { throw StoreError.readOnly(path: path) }
+        guard !isReadOnlyConnection else { throw StoreError.readOnly(path: path) }
         let journal = try changeJournal()
         try journal.adopt { try reservedChangeNumber() }
         if let number = journal.nextNumber(touching: rowID) { return number }
@@ -86,7 +86,7 @@ extension SQLiteBackend {
 
     func openWatchConnection() throws -> (any StorageBackend)? {
         guard !isExclusive else { return nil }
-        return try SQLiteBackend(path: path, mode: connection.isReadOnly ? .readOnly : .readWrite, durability: .normal,
+        return try SQLiteBackend(path: path, mode: isReadOnlyConnection ? .readOnly : .readWrite, durability: .normal,
                                  busyTimeoutMilliseconds: busyTimeoutMilliseconds)
     }
 

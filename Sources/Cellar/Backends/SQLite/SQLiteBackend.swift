@@ -40,6 +40,9 @@ final class SQLiteBackend: StorageBackend {
     /// The shared memory that numbers changes and wakes watchers, mapped
     /// at the first change or watch (see ``changeJournal()``).
     var journal: ChangeJournal?
+    /// SQLite opened the file read-only (by request, or for want of
+    /// permission); asked once, since every change number checks it.
+    private(set) lazy var isReadOnlyConnection = connection.isReadOnly
 
     /// How a store file is opened.
     enum OpenMode: Sendable {
