@@ -44,7 +44,6 @@ final class Engine: @unchecked Sendable {
 
     init(backend: any StorageBackend) {
         self.backend = backend
-        watchHub.attach(to: self)
     }
 
     // MARK: Entry points

@@ -112,7 +112,7 @@ final class Watch: @unchecked Sendable {
         self.hub = engine.watchHub
         self.scope = scope
         do {
-            let (reader, signal) = try hub.register(self)
+            let (reader, signal) = try hub.register(self, of: engine)
             self.reader = reader
             self.signal = signal.makeAsyncIterator()
             if let after {

@@ -14,8 +14,6 @@ internal import Darwin
 ///
 /// `@unchecked Sendable`: every mutable property is touched only under `lock`.
 final class WatchHub: @unchecked Sendable {
-    /// The store's engine: where the watches' connection comes from.
-    private weak var engine: Engine?
     private let lock = RecursiveLock()
     private var activeWatches = 0
     private var isRunning = false
@@ -30,19 +28,18 @@ final class WatchHub: @unchecked Sendable {
     private static let idleWakeMilliseconds: Int32 = 1_000
     private static let minimumLookIntervalMicroseconds: Int64 = 1_000
 
-    /// Called once, by the engine's `init`.
-    func attach(to engine: Engine) {
-        lock.withLock { self.engine = engine }
-    }
-
-    /// Adds `watch`: connects the watches' connection and starts the
-    /// thread if this is the first; returns the engine to read changes
-    /// through, and the signal that the settled number moved.
-    func register(_ watch: AnyObject) throws -> (reader: Engine, signal: AsyncStream<Void>) {
+    /// Adds `watch` of the store that `engine` writes: connects the
+    /// watches' connection and starts the thread if this is the first;
+    /// returns the engine to read changes through, and the signal that the
+    /// settled number moved.
+    ///
+    /// The engine is passed in, not kept weakly: a weak reference would
+    /// give the engine a side table, and every update pays for that in
+    /// slower reference counting.
+    func register(_ watch: AnyObject, of engine: Engine) throws -> (reader: Engine, signal: AsyncStream<Void>) {
         lock.lock()
         defer { lock.unlock() }
         if reader == nil || waiter == nil {
-            guard let engine else { preconditionFailure("a watch outlived its store") }
             let connection = try engine.fresh { session in try session.openWatchConnection() }
             let reader = connection.map(Engine.init(backend:)) ?? engine
             waiter = try reader.fresh { session in try session.makeCommitWaiter(reader: reader) }

@@ -83,16 +83,16 @@ extension SQLiteBackend {
         try statement(Queries.insertVersion).execute([
             .integer(cell.instanceRowID), .text(cell.name), .integer(sequence), .text(record?.type ?? ""),
             .text(record?.encoding.rawValue ?? CellEncoding.native.rawValue), record.map { SQLiteValue($0.value) } ?? .null,
-            .integer(record == nil ? 1 : 0), operation.sqliteValue, at.map { .integer($0) } ?? .null, .integer(number),
-        ])
+            .integer(record == nil ? 1 : 0), operation.sqliteValue, at.map { .integer($0) } ?? .null,
+        ], trailing: number)
     }
 
     func rewriteVersion(of cell: CellAddress, sequence: Int64, value: CellValue, operation: String?) throws -> Bool {
         let number = try nextChangeNumber(touching: cell.instanceRowID)
         try statement(Queries.rewriteVersion).execute([
             .integer(cell.instanceRowID), .text(cell.name), .integer(sequence), SQLiteValue(value), operation.sqliteValue,
-            .integer(currentMilliseconds()), .integer(number),
-        ])
+            .integer(currentMilliseconds()),
+        ], trailing: number)
         return connection.changes == 1
     }
 
@@ -100,8 +100,8 @@ extension SQLiteBackend {
         let number = try nextChangeNumber(touching: rowID)
         return try statement(Queries.rewriteNewestVersion).queryOne([
             .integer(rowID), .text(record.name), SQLiteValue(record.value), .text(record.type), operation.sqliteValue,
-            .integer(currentMilliseconds()), .integer(number),
-        ]) { $0.integer(at: 0) }
+            .integer(currentMilliseconds()),
+        ], trailing: number) { $0.integer(at: 0) }
     }
 
     func eraseCell(_ cell: CellAddress) throws {

@@ -47,17 +47,26 @@ final class Statement {
         boundTexts.count - 1
     }
 
-    /// Binds `values` to the parameters `?1`, `?2`, ... in order: one value
-    /// for each parameter, no more, no fewer. (SQLite keeps bindings across
-    /// runs, so a shorter list would silently reuse the last run's values.)
-    func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
-        guard values.count == parameterCount else {
+    /// Binds `values` to the parameters `?1`, `?2`, ... in order, and
+    /// `trailing`, if given, to the last: one value for each parameter, no
+    /// more, no fewer. (SQLite keeps bindings across runs, so a shorter
+    /// list would silently reuse the last run's values.)
+    ///
+    /// `trailing` is the change number every write carries: bound apart,
+    /// it does not make every write build a longer array.
+    func bind(_ values: [SQLiteValue], trailing: Int64? = nil) throws(SQLiteError) {
+        let count = values.count + (trailing == nil ? 0 : 1)
+        guard count == parameterCount else {
             throw SQLiteError(
-                code: .range, message: "the statement takes \(parameterCount) values, \(values.count) were given", sql: sql,
+                code: .range, message: "the statement takes \(parameterCount) values, \(count) were given", sql: sql,
                 arguments: values)
         }
         for (offset, value) in values.enumerated() {
             try bind(value, at: Int32(offset + 1), all: values)
+        }
+        if let trailing {
+            let code = sqlite3_bind_int64(handle, Int32(count), trailing)
+            guard code == SQLITE_OK else { throw connection.error(code: code, sql: sql, arguments: values) }
         }
     }
 
@@ -116,11 +125,13 @@ final class Statement {
 
     // MARK: Running
 
-    /// Binds `arguments`, steps once and calls `row` if a row came back;
-    /// resets the statement either way.
-    func queryOne<T>(_ arguments: [SQLiteValue] = [], _ row: (Statement) throws -> T) throws -> T? {
+    /// Binds `arguments` (and `trailing`, see ``bind(_:trailing:)``), steps
+    /// once and calls `row` if a row came back; resets the statement either way.
+    func queryOne<T>(
+        _ arguments: [SQLiteValue] = [], trailing: Int64? = nil, _ row: (Statement) throws -> T
+    ) throws -> T? {
         defer { reset() }
-        try bind(arguments)
+        try bind(arguments, trailing: trailing)
         guard try step(arguments) else { return nil }
         return try row(self)
     }
@@ -143,10 +154,11 @@ final class Statement {
         while try step(arguments), try row(self) {}
     }
 
-    /// Binds `arguments` and runs the statement to completion.
-    func execute(_ arguments: [SQLiteValue] = []) throws(SQLiteError) {
+    /// Binds `arguments` (and `trailing`, see ``bind(_:trailing:)``) and
+    /// runs the statement to completion.
+    func execute(_ arguments: [SQLiteValue] = [], trailing: Int64? = nil) throws(SQLiteError) {
         defer { reset() }
-        try bind(arguments)
+        try bind(arguments, trailing: trailing)
         while try step(arguments) {}
     }
 
