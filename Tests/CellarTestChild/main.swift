@@ -16,6 +16,11 @@
 //       forever: moves 1 from account "alice" to "bob" and counts the move in
 //       counter "transfers", all in one transaction; prints the count after
 //       each commit (the tests kill it with SIGKILL)
+//   CellarTestChild STORE group-transfers TOTAL THREADS [full|normal]
+//       forever, on THREADS threads at once: each moves 1 from "alice" to
+//       "bob" and counts the move in its own counter "tINDEX", in one
+//       transaction; prints "INDEX COUNT" after each commit (writers that
+//       meet share commits; the tests kill it with SIGKILL)
 //   CellarTestChild STORE balance NAME
 //       prints the balance of bank account NAME
 //   CellarTestChild STORE shuffle ACCOUNTS COUNT
@@ -123,6 +128,29 @@ do {
             }
             say(String(moved))
         }
+    case "group-transfers":
+        let total = Int(arguments[3])!, threads = Int(arguments[4])!
+        let store = try Store.open(path, options: .init(durability: durability(arguments.count > 5 ? arguments[5] : nil)))
+        let alice = try store.restore(bankAccountFactory(initialBalance: total), key: "alice")
+        let bob = try store.restore(bankAccountFactory(initialBalance: 0), key: "bob")
+        let counters = try (0..<threads).map { try store.restore(counterFactory, key: "t\($0)") }
+        for index in 0..<threads {
+            Thread {
+                do {
+                    while true {
+                        let moved = try store.transaction {
+                            guard try alice.withdraw(1), try bob.deposit(1) else { throw CocoaError(.featureUnsupported) }
+                            return try counters[index]()
+                        }
+                        say("\(index) \(moved)")
+                    }
+                } catch {
+                    FileHandle.standardError.write(Data("\(error)\n".utf8))
+                    exit(1)
+                }
+            }.start()
+        }
+        while true { sleep(60) }
     case "balance":
         let store = try Store.open(path)
         guard let account = try store.restoreExisting(bankAccountFactory(initialBalance: 0), key: arguments[3]) else {

@@ -218,4 +218,39 @@ struct WatchTests {
     private func threadCount() -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").count) ?? 0
     }
+
+    /// A block of change numbers reserved inside a nested transaction that
+    /// rolls back was never reserved: after a lost journal (a reboot),
+    /// numbering must still start above every committed change.
+    @Test func aReservationUndoneWithASavepointIsNotPublished() throws {
+        guard let location = try Backend.sqlite.newLocation() else { return }
+        let store = try location.open()
+        let cell = try store.restore(Factory("n", recordsHistory: true) { cells in cells.cell("v", default: 0) }, key: "k")
+        struct Undo: Error {}
+        // Up to the last number of the first block (1,024)...
+        try store.transaction {
+            for _ in 0..<1_000 { try cell.update { $0 += 1 } }
+        }
+        while try Int(location.rows("SELECT max(change) FROM cell_versions").first ?? "0")! < 1_024 {
+            try cell.update { $0 += 1 }
+        }
+        // ...then the next block is reserved inside a savepoint that rolls back.
+        try store.transaction {
+            _ = try? store.transaction {
+                try cell.update { $0 += 1 }
+                throw Undo()
+            }
+            try cell.update { $0 += 1 }
+        }
+        for _ in 0..<5 { try cell.update { $0 += 1 } }
+        let before = try location.rows("SELECT change FROM cell_versions WHERE change IS NOT NULL")
+        // The journal is lost, as in a reboot: numbering restarts above the reservation.
+        let reopened = try location.open()
+        try FileManager.default.removeItem(atPath: location.value + "-changes")
+        let again = try reopened.restore(Factory("n", recordsHistory: true) { cells in cells.cell("v", default: 0) }, key: "k")
+        for _ in 0..<5 { try again.update { $0 += 1 } }
+        let numbers = try location.rows("SELECT change FROM cell_versions WHERE change IS NOT NULL").compactMap { Int($0) }
+        #expect(numbers.count == before.count + 5)
+        #expect(Set(numbers).count == numbers.count, "change numbers were handed out twice")
+    }
 }

@@ -120,6 +120,23 @@ int64_t floor_updates_in_one_transaction(FloorDatabase *database, int64_t instan
     return update_loop(database, instance_id, name, seq, count, 1);
 }
 
+int64_t floor_update_rows_in_turn(FloorDatabase *database, const int64_t *instance_ids, int64_t rows,
+                                  const char *name, int64_t seq, int64_t count) {
+    sqlite3_stmt *update = prepare(database, update_sql);
+    if (update == NULL) return -1;
+    int64_t start = now_ns();
+    int ok = 1;
+    for (int64_t i = 0; ok && i < count; i++) {
+        sqlite3_bind_int64(update, 1, instance_ids[i % rows]);
+        sqlite3_bind_text(update, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(update, 3, seq);
+        ok = run(update) == SQLITE_OK && sqlite3_changes(database->db) == 1;
+    }
+    int64_t elapsed = ok ? now_ns() - start : fail(database, "update");
+    sqlite3_finalize(update);
+    return elapsed;
+}
+
 int64_t floor_append_versions(FloorDatabase *database, int64_t instance_id, const char *name, int64_t first_seq,
                               int64_t first_value, int64_t count) {
     sqlite3_stmt *insert = prepare(database,

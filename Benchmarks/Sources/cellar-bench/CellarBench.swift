@@ -18,7 +18,7 @@ struct CellarBench: ParsableCommand {
 
 /// The cases, by the name `--only` takes.
 enum CaseGroup: String, CaseIterable, ExpressibleByArgument {
-    case updates, transaction, reads, concurrency, scale, process, postgresql, watch
+    case updates, writers, transaction, reads, concurrency, scale, process, postgresql, watch
 }
 
 struct Suite: ParsableCommand {
@@ -53,6 +53,8 @@ struct Suite: ParsableCommand {
                     results.append(try updates.durableUpdates(recordsHistory: false, durability: .normal))
                     results.append(try updates.durableUpdates(recordsHistory: true, durability: .normal))
                     results.append(try updates.durableUpdates(recordsHistory: false, durability: .full))
+                case .writers:
+                    results += try ConcurrentWriterBenchmarks(workspace: workspace, workload: workload).run()
                 case .transaction:
                     results.append(try updates.updatesInOneTransaction())
                 case .reads:

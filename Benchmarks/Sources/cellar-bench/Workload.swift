@@ -31,6 +31,11 @@ struct Workload: Sendable {
     var watchedUpdates: Int
     var postgreSQLWatchedUpdates: Int
     var watchRounds: Int
+    /// Threads updating counters of their own at once (the 16).
+    var concurrentWriters: Int
+    var concurrentUpdatesNormal: Int
+    var concurrentUpdatesFull: Int
+    var concurrentWriterRounds: Int
 
     static let full = Workload(
         rounds: 7, updates: 20_000, fullDurabilityUpdates: 300, fullDurabilityRounds: 15, updatesInOneTransaction: 1_000_000,
@@ -38,7 +43,8 @@ struct Workload: Sendable {
         largeStoreClosures: 1_000_000, smallStoreClosures: 1_000, restores: 5_000, acctRuns: 40,
         postgreSQLRounds: 7, postgreSQLUpdates: 3_000, postgreSQLFullUpdates: 1_000, postgreSQLReads: 20_000,
         postgreSQLProcesses: 8, postgreSQLUpdatesPerProcess: 2_000,
-        watchLatencyUpdates: 500, idleWatchSeconds: 10, watchedUpdates: 20_000, postgreSQLWatchedUpdates: 20_000, watchRounds: 3)
+        watchLatencyUpdates: 500, idleWatchSeconds: 10, watchedUpdates: 20_000, postgreSQLWatchedUpdates: 20_000, watchRounds: 3,
+        concurrentWriters: 16, concurrentUpdatesNormal: 1_000, concurrentUpdatesFull: 40, concurrentWriterRounds: 7)
 
     static let quick = Workload(
         rounds: 2, updates: 200, fullDurabilityUpdates: 10, fullDurabilityRounds: 2, updatesInOneTransaction: 2_000,
@@ -46,5 +52,6 @@ struct Workload: Sendable {
         largeStoreClosures: 3_000, smallStoreClosures: 1_000, restores: 100, acctRuns: 2,
         postgreSQLRounds: 1, postgreSQLUpdates: 20, postgreSQLFullUpdates: 10, postgreSQLReads: 100,
         postgreSQLProcesses: 8, postgreSQLUpdatesPerProcess: 20,
-        watchLatencyUpdates: 10, idleWatchSeconds: 0.2, watchedUpdates: 200, postgreSQLWatchedUpdates: 50, watchRounds: 1)
+        watchLatencyUpdates: 10, idleWatchSeconds: 0.2, watchedUpdates: 200, postgreSQLWatchedUpdates: 50, watchRounds: 1,
+        concurrentWriters: 16, concurrentUpdatesNormal: 10, concurrentUpdatesFull: 2, concurrentWriterRounds: 1)
 }

@@ -79,7 +79,7 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// Stores `value` in the cell.
     ///
     /// When this returns, `value` is committed (or part of the enclosing
-    /// ``Store/transaction(operation:_:)``). If it throws, nothing changed.
+    /// ``Store/transaction(operation:standsAlone:_:)``). If it throws, nothing changed.
     ///
     /// - Parameters:
     ///   - value: The new value.
@@ -119,11 +119,11 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     ///
     /// - Parameters:
     ///   - operation: Names the change in the store's history, e.g.
-    ///     `"deposit"`; an enclosing ``Store/transaction(operation:_:)`` that
+    ///     `"deposit"`; an enclosing ``Store/transaction(operation:standsAlone:_:)`` that
     ///     names one takes precedence.
     ///   - body: Changes the value; runs once, while the store's write lock is
     ///     held (on PostgreSQL, the instance's lock), so keep it short and
-    ///     free of other I/O. Inside a ``Store/transaction(operation:_:)`` on
+    ///     free of other I/O. Inside a ``Store/transaction(operation:standsAlone:_:)`` on
     ///     PostgreSQL it runs again if the whole transaction does.
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws, ``CellError`` or ``StoreError``.

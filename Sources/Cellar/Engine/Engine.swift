@@ -41,6 +41,13 @@ final class Engine: @unchecked Sendable {
 
     /// The watches of this store in this process (see ``Changes``).
     let watchHub = WatchHub()
+    /// Writers waiting to share a commit (see ``WriteQueue``).
+    private let writeQueue = WriteQueue()
+    /// How many write transactions this engine committed: tests tell from
+    /// it that writers shared commits.
+    @exclusivity(unchecked) private(set) var commits = 0
+    /// How many changes the last group committed (see ``lead(operation:_:)``).
+    @exclusivity(unchecked) private var lastGroupSize = 1
 
     init(backend: any StorageBackend) {
         self.backend = backend
@@ -97,10 +104,16 @@ final class Engine: @unchecked Sendable {
     /// once; inside another, a savepoint. If `body` throws, everything it
     /// changed is undone, on disk and in memory, and the error is rethrown.
     ///
-    /// - Parameter operation: Names the changes in the history; the
-    ///   outermost name wins.
-    func write<T>(operation: String? = nil, _ body: (borrowing Session) throws -> T) throws -> T {
-        try writing(operation: operation, savepoint: true, body)
+    /// At the outermost level, writers of other threads that want to
+    /// commit at the same moment may share the transaction (see
+    /// ``WriteQueue``): each change then runs in a savepoint of its own, and
+    /// this returns once the shared transaction has committed.
+    ///
+    /// - Parameters:
+    ///   - operation: Names the changes in the history; the outermost name wins.
+    ///   - sharesCommit: False for a transaction that must commit by itself.
+    func write<T>(operation: String? = nil, sharesCommit: Bool = true, _ body: (borrowing Session) throws -> T) throws -> T {
+        try writing(operation: operation, savepoint: true, sharesCommit: sharesCommit, body)
     }
 
     /// Runs `body`, which changes the store with at most one statement, in a
@@ -111,7 +124,7 @@ final class Engine: @unchecked Sendable {
     /// change made a million updates in one transaction three times as slow
     /// as the C floor.)
     func writeOneStatement<T>(operation: String? = nil, _ body: (borrowing Session) throws -> T) throws -> T {
-        try writing(operation: operation, savepoint: false, body)
+        try writing(operation: operation, savepoint: false, sharesCommit: true, body)
     }
 
     /// Runs `body` inside the write transaction already open on this
@@ -130,7 +143,33 @@ final class Engine: @unchecked Sendable {
 
     // MARK: Transactions
 
-    private func writing<T>(operation: String?, savepoint: Bool, _ body: (borrowing Session) throws -> T) throws -> T {
+    private func writing<T>(
+        operation: String?, savepoint: Bool, sharesCommit: Bool, _ body: (borrowing Session) throws -> T
+    ) throws -> T {
+        // Inside a transaction or a read of this thread (of this store or
+        // another), or on a backend whose server groups commits itself: no queue.
+        guard sharesCommit, backend.groupsCommits, !RecursiveLock.currentThreadHoldsALock else {
+            return try writingUnderLock(operation: operation, savepoint: savepoint, body)
+        }
+        if writeQueue.tryToLead() {
+            return try lead(operation: operation, body)
+        }
+        return try withoutActuallyEscaping(body) { body in
+            var result: T?
+            let write = QueuedWrite(operation: operation, needsSavepoint: savepoint) { session in result = try body(session) }
+            guard writeQueue.enqueue(write) else { return try lead(operation: operation, body) }
+            switch write.wait() {
+            case .done(let failure?):
+                throw failure
+            case .done(nil):
+                return result!
+            case .lead:
+                return try lead(operation: operation, body)
+            }
+        }
+    }
+
+    private func writingUnderLock<T>(operation: String?, savepoint: Bool, _ body: (borrowing Session) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         do {
@@ -144,6 +183,102 @@ final class Engine: @unchecked Sendable {
         } catch {
             throw failed(error)
         }
+    }
+
+    // MARK: Group commit
+
+    /// Runs `body` in a new transaction, then the changes of the writers
+    /// that queued meanwhile, each in a savepoint, commits them all, hands
+    /// the lead on and tells the queued writers how it went.
+    private func lead<T>(operation: String?, _ body: (borrowing Session) throws -> T) throws -> T {
+        var members: [QueuedWrite] = []
+        var lost: (any Error)?
+        defer {
+            // The next group can start while these writers wake.
+            writeQueue.handOff()
+            for member in members { member.finish(lost) }
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            if try backend.beginWrite(attempt: 1) {
+                generation &+= 1
+            }
+        } catch {
+            throw failed(error)
+        }
+        writeDepth = 1
+        defer {
+            writeDepth = 0
+            history.endTransaction()
+        }
+        let result: T
+        do {
+            result = try withOperation(operation) { try body(Session(engine: self)) }
+        } catch {
+            // Nothing else is in the transaction yet.
+            generation &+= 1
+            backend.rollBack()
+            throw failed(error)
+        }
+        // Writers are about when the last group had several, or this one
+        // has: then the leader lets the others run before it commits (they
+        // may be waiting for a core, not for the store), for as long as
+        // that brings more. A writer alone commits at once.
+        let othersAbout = lastGroupSize > 1
+        var yieldedWithoutGain = false
+        while members.count + 1 < WriteQueue.groupLimit {
+            guard let write = writeQueue.next() else {
+                guard othersAbout || !members.isEmpty, !yieldedWithoutGain else { break }
+                let queued = writeQueue.count
+                sched_yield()
+                yieldedWithoutGain = writeQueue.count == queued
+                continue
+            }
+            do {
+                try withOperation(write.operation) {
+                    if write.needsSavepoint {
+                        try savepointTransaction { session in try write.run(session) }
+                    } else {
+                        try write.run(Session(engine: self))
+                    }
+                }
+                members.append(write)
+            } catch {
+                let failure = failed(error)
+                write.finish(failure)
+                // A full disk or an I/O error can make SQLite roll the whole
+                // transaction back: then every change of the group is gone.
+                if !backend.isInTransaction {
+                    lost = failure
+                    break
+                }
+            }
+        }
+        lastGroupSize = members.count + 1
+        if lost == nil {
+            do {
+                try backend.commit()
+                commits += 1
+            } catch {
+                generation &+= 1
+                backend.rollBack()
+                lost = failed(error)
+            }
+        } else {
+            generation &+= 1
+            backend.rollBack()
+        }
+        if let lost { throw lost }
+        return result
+    }
+
+    /// Runs `body` with `operation` naming the changes it makes.
+    private func withOperation<T>(_ operation: String?, _ body: () throws -> T) rethrows -> T {
+        guard let operation else { return try body() }
+        history.beginOperation(operation)
+        defer { history.endOperation() }
+        return try body()
     }
 
     /// How many times a transaction that met another (on PostgreSQL: a
@@ -190,6 +325,7 @@ final class Engine: @unchecked Sendable {
         do {
             let result = try body(Session(engine: self))
             try backend.commit()
+            commits += 1
             return result
         } catch {
             // Any value cached during the transaction may be gone from the store.

@@ -13,6 +13,8 @@ final class RecursiveLock: @unchecked Sendable {
     // `@unchecked Sendable` is sound: a pthread mutex exists to be used from
     // several threads, and the pointer to it never changes.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// How many times the holder took the mutex (touched by the holder only).
+    @exclusivity(unchecked) private var depth = 0
 
     init() {
         mutex = .allocate(capacity: 1)
@@ -31,9 +33,36 @@ final class RecursiveLock: @unchecked Sendable {
 
     func lock() {
         pthread_mutex_lock(mutex)
+        if depth == 0 { Self.adjustLocksHeld(by: 1) }
+        depth += 1
     }
 
     func unlock() {
+        depth -= 1
+        if depth == 0 { Self.adjustLocksHeld(by: -1) }
         pthread_mutex_unlock(mutex)
+    }
+
+    // MARK: The calling thread's locks
+
+    /// Whether the calling thread holds any `RecursiveLock`: of this store,
+    /// or of another (a copy from one store into another holds both). Such
+    /// a thread must not wait for another thread to run its change, which
+    /// might need a lock it holds.
+    static var currentThreadHoldsALock: Bool {
+        pthread_getspecific(locksHeldKey) != nil
+    }
+
+    /// How many locks each thread holds, as the bits of a thread-specific pointer.
+    private static let locksHeldKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let code = pthread_key_create(&key, nil)
+        precondition(code == 0, "pthread_key_create failed: \(code)")
+        return key
+    }()
+
+    private static func adjustLocksHeld(by change: Int) {
+        let held = Int(bitPattern: pthread_getspecific(locksHeldKey)) + change
+        pthread_setspecific(locksHeldKey, UnsafeRawPointer(bitPattern: held))
     }
 }

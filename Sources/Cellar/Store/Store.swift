@@ -51,6 +51,12 @@ public final class Store: Sendable {
         self.engine = Engine(backend: backend)
     }
 
+    /// How many write transactions this `Store` has committed; fewer than
+    /// its writes when writers shared commits. For tests and benchmarks.
+    package func committedTransactions() throws -> Int {
+        try engine.fresh { _ in engine.commits }
+    }
+
     /// A private store in memory, gone when the last reference to it is:
     /// for tests and previews.
     public static func inMemory() throws -> Store {
@@ -181,14 +187,31 @@ public final class Store: Sendable {
     /// store, such as sending a message, out of `body`, or make them safe to
     /// repeat. On SQLite, `body` runs once.
     ///
+    /// **Group commit.** On SQLite, writers of this process that want to
+    /// commit at the same moment (threads or tasks) share one commit, and
+    /// so one fsync at ``Durability/full``: a transaction that finishes
+    /// while others wait for the store leaves its changes uncommitted for
+    /// them, each of which runs in a savepoint of its own, and the last
+    /// commits all. The writers run one after another, each seeing the
+    /// changes of those before it, exactly as without grouping. A `body`
+    /// that throws undoes only its own changes. Every writer returns only
+    /// once the shared commit is done; if that commit fails (a full disk),
+    /// every writer of the group gets the error and none of their changes
+    /// is stored. A writer alone commits at once. Pass `standsAlone: true`
+    /// for a transaction that must commit by itself.
+    ///
     /// - Parameters:
     ///   - operation: Names the changes in the store's history, e.g.
     ///     `"transfer"`; it takes precedence over names given inside.
+    ///   - standsAlone: True to commit this transaction on its own, never
+    ///     together with other writers' changes; false by default.
     ///   - body: The changes.
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws, or ``StoreError`` if the commit fails.
-    public func transaction<Result>(operation: String? = nil, _ body: () throws -> Result) throws -> Result {
-        try engine.write(operation: operation) { _ in try body() }
+    public func transaction<Result>(
+        operation: String? = nil, standsAlone: Bool = false, _ body: () throws -> Result
+    ) throws -> Result {
+        try engine.write(operation: operation, sharesCommit: !standsAlone) { _ in try body() }
     }
 
     /// Runs `body` so that everything it reads comes from one committed
@@ -214,7 +237,7 @@ public final class Store: Sendable {
     /// lock: writers in other processes go on while it runs, and it waits
     /// for none of them. Threads of this process that use the same store
     /// wait until it ends (a store has one connection), so keep it short.
-    /// Inside a ``transaction(operation:_:)`` it reads that transaction's
+    /// Inside a ``transaction(operation:standsAlone:_:)`` it reads that transaction's
     /// own, uncommitted state.
     ///
     /// - Parameter body: The reads. A change attempted inside it (a cell's

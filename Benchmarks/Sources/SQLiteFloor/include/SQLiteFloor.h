@@ -25,6 +25,12 @@ void floor_close(FloorDatabase *database);
 int64_t floor_update_in_place(FloorDatabase *database, int64_t instance_id, const char *name, int64_t seq,
                               int64_t count);
 
+/// `count` autocommit `UPDATE`s like `floor_update_in_place`'s, of the
+/// rows of `rows` instances in turn: what many writers of distinct
+/// instances cost when every update pays its own commit.
+int64_t floor_update_rows_in_turn(FloorDatabase *database, const int64_t *instance_ids, int64_t rows,
+                                  const char *name, int64_t seq, int64_t count);
+
 /// `count` autocommit `INSERT`s of a cell's next version (value and seq one
 /// more than the last), the way a cell that records history changes.
 int64_t floor_append_versions(FloorDatabase *database, int64_t instance_id, const char *name, int64_t first_seq,

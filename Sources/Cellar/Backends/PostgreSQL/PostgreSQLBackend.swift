@@ -38,6 +38,7 @@ final class PostgreSQLBackend: StorageBackend {
     let connection: PGConnection
     let location: String
     let isExclusive = false
+    let groupsCommits = false
     /// The PostgreSQL schema the store's tables live in.
     let schema: String
     /// How long a statement waits for another connection's lock.

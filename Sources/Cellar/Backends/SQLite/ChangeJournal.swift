@@ -202,6 +202,18 @@ final class ChangeJournal {
         wakeWatchers()
     }
 
+    /// The reservation this transaction has made so far: a savepoint keeps
+    /// it, to restore if it rolls back (see ``rollBack(toReservation:)``).
+    var reservationSoFar: Int64? { reservationOfTransaction }
+
+    /// After a rollback to a savepoint taken when the transaction's
+    /// reservation was `reservation`: a block reserved since was undone
+    /// with the savepoint, so it must not be published. (The numbers taken
+    /// meanwhile are simply never used.)
+    func rollBack(toReservation reservation: Int64?) {
+        reservationOfTransaction = reservation
+    }
+
     /// After a rollback: its numbers are never used; the reservation it
     /// made was undone with it.
     func forgetTransaction() {

@@ -23,6 +23,8 @@ final class SQLiteBackend: StorageBackend {
     let path: String
     let busyTimeoutMilliseconds: Int
     let isExclusive: Bool
+    /// One connection, one writer at a time: its fsync is worth sharing.
+    let groupsCommits = true
     let connection: Connection
 
     /// `PRAGMA data_version` at the last look outside a transaction.
@@ -33,6 +35,10 @@ final class SQLiteBackend: StorageBackend {
     /// True between `beginWrite` and its end: a statement run while SQLite
     /// says no transaction is open means SQLite rolled it back by itself.
     @exclusivity(unchecked) private var expectsWriteTransaction = false
+    /// The journal's reservation when each open savepoint began, innermost
+    /// last: a block of change numbers reserved inside a savepoint that
+    /// rolls back was never reserved.
+    private var reservationsAtSavepoints: [Int64?] = []
     /// Every write transaction runs these two: prepared once, they skip the
     /// statement cache's lookup.
     private let beginImmediateStatement: Statement
@@ -215,6 +221,7 @@ final class SQLiteBackend: StorageBackend {
 
     func rollBack() {
         expectsWriteTransaction = false
+        reservationsAtSavepoints.removeAll()
         journal?.forgetTransaction()
         guard !connection.isAutocommit else { return }  // SQLite already rolled back
         try? connection.execute("ROLLBACK")
@@ -222,13 +229,16 @@ final class SQLiteBackend: StorageBackend {
 
     func beginSavepoint() throws {
         try statement(Self.savepoint).execute()
+        reservationsAtSavepoints.append(journal?.reservationSoFar)
     }
 
     func releaseSavepoint() throws {
         try statement(Self.releaseSavepointQuery).execute()
+        reservationsAtSavepoints.removeLast()
     }
 
     func rollBackToSavepoint() {
+        if let reservation = reservationsAtSavepoints.popLast() { journal?.rollBack(toReservation: reservation) }
         guard !connection.isAutocommit else { return }  // SQLite already rolled back
         // ROLLBACK TO keeps the savepoint open; RELEASE closes it.
         try? connection.execute("ROLLBACK TO cellar; RELEASE cellar")
