@@ -6,6 +6,12 @@
 // Import lines go to the top of the file, where Swift wants them. A
 // document whose name starts with "PostgreSQL" is compiled only with the
 // package's PostgreSQL trait, whose API it shows.
+//
+// The functions are synchronous, like a script without `await`: the
+// synchronous API is what such a script calls. A block whose top level
+// awaits (a line that starts with `await`, `try await` or `for try await`)
+// is async code, the way a script's top level becomes async when it
+// awaits: it runs inside `awaiting { }`, and its declarations are its own.
 // Usage: ExampleExtractor OUTPUT.swift FILE.md...
 //
 // Like MigrationEmbedder, it uses only the standard library and libc.
@@ -54,16 +60,27 @@ for path in arguments.dropFirst(2) {
     let file = String(path.split(separator: "/").last ?? "")
     var body = ""
     var inBlock = false
+    var block: [Substring] = []
+    var blockStart = 0
     for (number, line) in readFile(path).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
         if !inBlock, line == "```swift" {
             inBlock = true
-            body += "\n        // \(file), line \(number + 2)\n"
+            block = []
+            blockStart = number + 2
         } else if inBlock, line == "```" {
             inBlock = false
+            let awaits = block.contains { $0.hasPrefix("await ") || $0.hasPrefix("try await ") || $0.hasPrefix("for try await ") }
+            let indent = awaits ? "            " : "        "
+            body += "\n        // \(file), line \(blockStart)\n"
+            if awaits { body += "        try awaiting {\n" }
+            for line in block {
+                body += (line.isEmpty ? "" : indent + line) + "\n"
+            }
+            if awaits { body += "        }\n" }
         } else if inBlock, line.hasPrefix("import ") {
             if !imports.contains(String(line)) { imports.append(String(line)) }
         } else if inBlock {
-            body += (line.isEmpty ? "" : "        " + line) + "\n"
+            block.append(line)
         }
     }
     guard !inBlock else { fail("a ```swift block of \(path) is not closed") }
@@ -84,9 +101,25 @@ var program = """
     \(functions.map { wrapped("        all.append((\"\($0.file)\", \($0.name)))\n", in: $0.condition) }.joined())        return all
         }()
 
+        /// Runs a block whose top level awaits, as a script's top level
+        /// would, and waits for it: the documents' functions are synchronous.
+        static func awaiting(_ block: @escaping @Sendable () async throws -> Void) throws {
+            final class Outcome: @unchecked Sendable {
+                var error: (any Error)?
+            }
+            let outcome = Outcome()
+            let done = DispatchSemaphore(value: 0)
+            Task.detached {
+                do { try await block() } catch { outcome.error = error }
+                done.signal()
+            }
+            done.wait()
+            if let error = outcome.error { throw error }
+        }
+
     """
 for function in functions {
-    program += wrapped("\n    /// The examples of \(function.file).\n    static func \(function.name)() async throws {\(function.body)    }\n",
+    program += wrapped("\n    /// The examples of \(function.file).\n    static func \(function.name)() throws {\(function.body)    }\n",
                        in: function.condition)
 }
 program += "}\n"

@@ -115,7 +115,7 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(try store.restore(counterFactory, key: "shared")() == 8 * 500 + 1)
+        #expect(try await store.restore(counterFactory, key: "shared")() == 8 * 500 + 1)
     }
 
     @Test(arguments: Backend.all) func aWriterHeldUpPastTheBusyTimeoutGetsABusyError(backend: Backend) throws {

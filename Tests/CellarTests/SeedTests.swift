@@ -127,12 +127,12 @@ extension SeedTests {
     @Test(arguments: Backend.all) func theExampleTypesWorkFromATaskGroup(backend: Backend) async throws {
         guard let location = try backend.newLocation() else { return }
         let store = try location.open()
-        let account = try store.restore(bankAccountFactory(initialBalance: 100), key: "shared")
-        let next = try store.restore(counterFactory, key: "tasks")
-        let tripler = try store.restore(multiplierFactory(coefficient: 3), key: "tasks")
-        let square = try store.restore(powerFactory(exponent: 2), key: "tasks")
-        let addFive = try store.restore(adderFactory(x: 5), key: "tasks")
-        let manager = try store.restore(taskManagerFactory, key: "tasks")
+        let account = try await store.restore(bankAccountFactory(initialBalance: 100), key: "shared")
+        let next = try await store.restore(counterFactory, key: "tasks")
+        let tripler = try await store.restore(multiplierFactory(coefficient: 3), key: "tasks")
+        let square = try await store.restore(powerFactory(exponent: 2), key: "tasks")
+        let addFive = try await store.restore(adderFactory(x: 5), key: "tasks")
+        let manager = try await store.restore(taskManagerFactory, key: "tasks")
         let withdrawn = try await withThrowingTaskGroup(of: Int.self) { group in
             for task in 0..<20 {
                 group.addTask {

@@ -173,6 +173,6 @@ struct Refused: Error, Equatable {}
             try await group.waitForAll()
         }
         #expect(runs.count.withLock { $0 } == connections * updates)
-        #expect(try location.open().restore(holder(0), key: "shared").get() == connections * updates)
+        #expect(try await location.open().restore(holder(0), key: "shared").get() == connections * updates)
     }
 }

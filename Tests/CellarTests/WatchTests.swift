@@ -40,7 +40,7 @@ struct WatchTests {
     func seesChangesOfThisProcessInOrder(backend: Backend) async throws {
         guard let location = try backend.newLocation() else { return }
         let store = try location.open()
-        let next = try store.restore(counterFactory, key: "visits")
+        let next = try await store.restore(counterFactory, key: "visits")
         let id = InstanceID(factory: "counter", key: "visits")
         let changes = store.changes(of: id)
         for _ in 0..<3 { _ = try next() }
@@ -69,7 +69,7 @@ struct WatchTests {
     func watcherInAnotherProcessSeesChangesOfThisOne(backend: Backend) async throws {
         guard let location = try backend.newLocation() else { return }
         let store = try location.open()
-        let next = try store.restore(counterFactory, key: "seen")
+        let next = try await store.restore(counterFactory, key: "seen")
         let watcher = try Child.start([location.value, "watch", "cell:counter/seen/count", "4"])
         try waitUntil { (try? location.rows("SELECT 1")) != nil }
         try await Task.sleep(for: .seconds(1))  // the child's first look
@@ -88,7 +88,7 @@ struct WatchTests {
             let hits = cells.cell("hits", default: 0)
             return { @Sendable in try hits.update { $0 += 1 } }
         }
-        let hit = try store.restore(cache, key: "page")
+        let hit = try await store.restore(cache, key: "page")
         let changes = store.changes(ofFactoryNamed: "cache")
         let task = Task {
             try await withThrowingTaskGroup(of: [Int].self) { group in
@@ -117,7 +117,7 @@ struct WatchTests {
     func resumesAfterAGivenChange(backend: Backend) async throws {
         guard let location = try backend.newLocation() else { return }
         let store = try location.open()
-        let next = try store.restore(counterFactory, key: "r")
+        let next = try await store.restore(counterFactory, key: "r")
         let task = Self.watching(10, of: store.changes())
         for _ in 0..<10 { _ = try next() }
         let seen = try await task.value
@@ -134,7 +134,7 @@ struct WatchTests {
     func aWatcherKilledAndRestartedAfterItsLastChangeMissesNothing(backend: Backend) async throws {
         guard let location = try backend.newLocation() else { return }
         let store = try location.open()
-        let next = try store.restore(counterFactory, key: "k")
+        let next = try await store.restore(counterFactory, key: "k")
         let first = try Child.start([location.value, "watch", "instance:counter/k", "1000", "0"])
         for _ in 0..<100 { _ = try next() }
         try await Task.sleep(for: .milliseconds(500))
@@ -156,22 +156,22 @@ struct WatchTests {
         guard let location = try backend.newLocation() else { return }
         let store = try location.open()
         let factory = bankAccountFactory(initialBalance: 100)
-        let account = try store.restore(factory, key: "a")
+        let account = try await store.restore(factory, key: "a")
         let id = InstanceID(factory: "bank_account", key: "a")
-        _ = try store.snapshot(named: "before")
+        _ = try await store.snapshot(named: "before")
         _ = try account.deposit(10)
         _ = try account.deposit(5)
         let task = Self.watching(2, of: store.changes(of: id))
-        _ = try store.rewind(id, toSequence: 2)            // balance 110
-        _ = try store.revert(toSnapshot: "before")         // balance 100
+        _ = try await store.rewind(id, toSequence: 2)            // balance 110
+        _ = try await store.revert(toSnapshot: "before")         // balance 100
         let changed = try await task.value
         #expect(changed.map(\.kind) == [.set, .set])
         #expect(try changed.map { try $0.decode(as: Int.self) } == [110, 100])
         // A deletion takes the instance's history with it: a watch that
         // reads after it sees the deletion alone.
-        let export = try store.exportInstances()
+        let export = try await store.exportInstances()
         let deletion = Self.watching(1, of: store.changes(of: id))
-        _ = try store.delete(id)
+        _ = try await store.delete(id)
         let seen = changed + (try await deletion.value)
         #expect(seen.count == 3)
         #expect(seen[2].kind == .instanceDeleted)
@@ -179,7 +179,7 @@ struct WatchTests {
         #expect(seen[2].cell == nil)
         #expect(seen[1].number < seen[2].number)
         // An import is a change too.
-        _ = try store.importInstances(export)
+        _ = try await store.importInstances(export)
         let imported = try await Self.collect(1, of: store.changes(of: id, after: seen[2].number))
         #expect(imported.first?.kind == .set)
     }
@@ -188,7 +188,7 @@ struct WatchTests {
     func cancellingOrEndingWatchesLeavesNoThreadOrDescriptor(backend: Backend) async throws {
         guard let location = try backend.newLocation() else { return }
         let store = try location.open()
-        _ = try store.restore(counterFactory, key: "x")
+        _ = try await store.restore(counterFactory, key: "x")
         // One watch first, so that what the library maps once is there.
         _ = try await Self.collect(1, of: store.changes(of: InstanceID(factory: "counter", key: "x"), cell: "count"))
         try await Task.sleep(for: .milliseconds(300))

@@ -51,7 +51,7 @@ final class WatchHub: @unchecked Sendable {
         activeWatches += 1
         if !isRunning {
             isRunning = true
-            startThread { [self] in run() }
+            startDetachedThread { [self] in run() }
         }
         return (reader!, signal)
     }
@@ -134,30 +134,6 @@ extension RecursiveLock {
 }
 
 /// Runs `body` on a new detached thread of its own.
-private func startThread(_ body: @escaping @Sendable () -> Void) {
-    final class Box: @unchecked Sendable {
-        let body: @Sendable () -> Void
-        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-    }
-    let context = Unmanaged.passRetained(Box(body)).toOpaque()
-    #if canImport(Darwin)
-    var thread: pthread_t?
-    #else
-    var thread = pthread_t()
-    #endif
-    let code = pthread_create(&thread, nil, { context in
-        let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
-        box.body()
-        return nil
-    }, context)
-    precondition(code == 0, "pthread_create failed: \(code)")
-    #if canImport(Darwin)
-    pthread_detach(thread!)
-    #else
-    pthread_detach(thread)
-    #endif
-}
-
 /// Microseconds on the monotonic clock.
 private func monotonicMicroseconds() -> Int64 {
     var time = timespec()

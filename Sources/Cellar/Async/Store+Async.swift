@@ -1,0 +1,194 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// The store's operations for `async` code: each runs the synchronous
+/// operation of the same name on a thread the store owns, while the calling
+/// task waits suspended, so no thread of Swift's cooperative pool ever
+/// blocks on the disk, on another process's lock or on a server.
+///
+/// Cancellation: a call whose task is cancelled before its work starts
+/// throws `CancellationError`, and nothing changed. Once the work has
+/// started it runs to its end: a change commits, or is undone whole, and
+/// the call returns or throws as the synchronous one would, even if the
+/// task was cancelled meanwhile.
+///
+/// Using the synchronous and the async API on one store, from any mix of
+/// threads and tasks, is safe: both go through the same engine.
+extension Store {
+    // MARK: Restoring instances
+
+    /// The instance of `factory` named `key`; see ``restore(_:key:)``.
+    public func restore<Instance: Sendable>(_ factory: Factory<Instance>, key: String) async throws -> Instance {
+        try await engine.perform { try self.restore(factory, key: key) }
+    }
+
+    /// The instance of `factory` named `key` if the store has it; see ``restoreExisting(_:key:)``.
+    public func restoreExisting<Instance: Sendable>(_ factory: Factory<Instance>, key: String) async throws -> Instance? {
+        try await engine.perform { try self.restoreExisting(factory, key: key) }
+    }
+
+    /// Deletes instance `id`; see ``delete(_:)``.
+    @discardableResult
+    public func delete(_ id: InstanceID) async throws -> Bool {
+        try await engine.perform { try self.delete(id) }
+    }
+
+    // MARK: Transactions and reads
+
+    /// Runs `body` in one transaction, on a thread the store owns; see
+    /// ``transaction(operation:standsAlone:_:)``. `body` is synchronous: it
+    /// runs while the store's write lock is held, and uses the synchronous
+    /// calls of cells and closures.
+    ///
+    /// ```swift
+    /// try await store.transaction {
+    ///     try checking.withdraw(25)
+    ///     try savings.deposit(25)
+    /// }
+    /// ```
+    public func transaction<Result: Sendable>(
+        operation: String? = nil, standsAlone: Bool = false, _ body: @escaping @Sendable () throws -> Result
+    ) async throws -> Result {
+        try await engine.perform { try self.transaction(operation: operation, standsAlone: standsAlone, body) }
+    }
+
+    /// Runs `body` so that everything it reads comes from one committed
+    /// state, on a thread the store owns; see ``read(_:)``.
+    public func read<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await engine.perform { try self.read(body) }
+    }
+
+    // MARK: Inspection
+
+    /// See ``factoryNames()``.
+    public func factoryNames() async throws -> [String] {
+        try await engine.perform { try self.factoryNames() }
+    }
+
+    /// See ``keys(of:)``.
+    public func keys(of factory: String) async throws -> [String] {
+        try await engine.perform { try self.keys(of: factory) }
+    }
+
+    /// See ``contains(_:)``.
+    public func contains(_ id: InstanceID) async throws -> Bool {
+        try await engine.perform { try self.contains(id) }
+    }
+
+    /// See ``inspect(_:)``.
+    public func inspect(_ id: InstanceID) async throws -> InstanceInspection? {
+        try await engine.perform { try self.inspect(id) }
+    }
+
+    /// See ``schemaVersion()``.
+    public func schemaVersion() async throws -> Int {
+        try await engine.perform { try self.schemaVersion() }
+    }
+
+    /// See ``checkIntegrity()``.
+    public func checkIntegrity() async throws -> [String] {
+        try await engine.perform { try self.checkIntegrity() }
+    }
+
+    // MARK: History
+
+    /// See ``history(of:since:limit:)``.
+    public func history(of id: InstanceID, since: Date? = nil, limit: Int = 100) async throws -> [HistoryEntry] {
+        try await engine.perform { try self.history(of: id, since: since, limit: limit) }
+    }
+
+    /// See ``historyCount(of:since:)``.
+    public func historyCount(of id: InstanceID, since: Date? = nil) async throws -> Int {
+        try await engine.perform { try self.historyCount(of: id, since: since) }
+    }
+
+    /// See ``rewind(_:to:)``.
+    @discardableResult
+    public func rewind(_ id: InstanceID, to time: Date) async throws -> Rewind {
+        try await engine.perform { try self.rewind(id, to: time) }
+    }
+
+    /// See ``rewind(_:toSequence:)``.
+    @discardableResult
+    public func rewind(_ id: InstanceID, toSequence sequence: Int) async throws -> Rewind {
+        try await engine.perform { try self.rewind(id, toSequence: sequence) }
+    }
+
+    /// See ``pruneHistory(olderThan:)``.
+    @discardableResult
+    public func pruneHistory(olderThan cutoff: Date) async throws -> Int {
+        try await engine.perform { try self.pruneHistory(olderThan: cutoff) }
+    }
+
+    /// See ``pruneHistory(keepingLast:)``.
+    @discardableResult
+    public func pruneHistory(keepingLast count: Int) async throws -> Int {
+        try await engine.perform { try self.pruneHistory(keepingLast: count) }
+    }
+
+    // MARK: Snapshots and copies
+
+    /// See ``snapshot(named:)``.
+    @discardableResult
+    public func snapshot(named name: String) async throws -> SnapshotInfo {
+        try await engine.perform { try self.snapshot(named: name) }
+    }
+
+    /// See ``snapshots()``.
+    public func snapshots() async throws -> [SnapshotInfo] {
+        try await engine.perform { try self.snapshots() }
+    }
+
+    /// See ``deleteSnapshot(named:)``.
+    public func deleteSnapshot(named name: String) async throws {
+        try await engine.perform { try self.deleteSnapshot(named: name) }
+    }
+
+    /// See ``revert(toSnapshot:only:)``.
+    @discardableResult
+    public func revert(toSnapshot name: String, only scope: SnapshotScope = .everything) async throws -> SnapshotRevert {
+        try await engine.perform { try self.revert(toSnapshot: name, only: scope) }
+    }
+
+    /// See ``pruneSnapshots(_:keepingLast:)``.
+    @discardableResult
+    public func pruneSnapshots(_ kind: SnapshotKind = .all, keepingLast count: Int) async throws -> [String] {
+        try await engine.perform { try self.pruneSnapshots(kind, keepingLast: count) }
+    }
+
+    /// See ``pruneSnapshots(_:olderThan:)``.
+    @discardableResult
+    public func pruneSnapshots(_ kind: SnapshotKind = .all, olderThan cutoff: Date) async throws -> [String] {
+        try await engine.perform { try self.pruneSnapshots(kind, olderThan: cutoff) }
+    }
+
+    /// See ``backup(to:replacingExisting:)``.
+    public func backup(to path: String, replacingExisting: Bool = false) async throws {
+        try await engine.perform { try self.backup(to: path, replacingExisting: replacingExisting) }
+    }
+
+    /// See ``copy(to:)``.
+    @discardableResult
+    public func copy(to target: Store) async throws -> Int {
+        try await engine.perform { try self.copy(to: target) }
+    }
+
+    /// See ``exportInstances()``.
+    public func exportInstances() async throws -> StoreExport {
+        try await engine.perform { try self.exportInstances() }
+    }
+
+    /// See ``exportInstance(_:)``.
+    public func exportInstance(_ id: InstanceID) async throws -> StoreExport.Instance? {
+        try await engine.perform { try self.exportInstance(id) }
+    }
+
+    /// See ``importInstances(_:replacingExisting:)``.
+    @discardableResult
+    public func importInstances(_ export: StoreExport, replacingExisting: Bool = false) async throws -> Int {
+        try await engine.perform { try self.importInstances(export, replacingExisting: replacingExisting) }
+    }
+}

@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// The threads a store owns to run the blocking work of its async calls,
+/// so that no thread of Swift's cooperative pool ever waits for a disk, a
+/// lock of another process or a server.
+///
+/// A job runs on an idle worker, or on a new one while there are fewer
+/// than ``maximum``; beyond that it waits its turn. Workers that meet in
+/// the store's write queue share commits like any threads (see
+/// ``WriteQueue``), which is why there are several. A worker with nothing
+/// to do for ``idleMilliseconds`` ends, so an idle store holds no thread.
+///
+/// `@unchecked Sendable`: every mutable property is touched only with
+/// `mutex` held.
+final class WorkerThreads: @unchecked Sendable {
+    /// The most threads one store runs at once.
+    static let maximum = 64
+    static let idleMilliseconds = 2_000
+    /// How long a worker that just finished a job looks for the next one
+    /// before it sleeps: a task that awaits one call after another finds
+    /// its worker awake, and neither pays a wake-up.
+    static let spinNanoseconds: Int64 = 50_000
+
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var jobs: [@Sendable () -> Void] = []
+    private var nextJob = 0
+    private var threads = 0
+    private var sleeping = 0
+    private var spinning = 0
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        #if !canImport(Darwin)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        #endif
+        pthread_cond_init(wake, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(wake)
+        pthread_mutex_destroy(mutex)
+        wake.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Runs `job` on a worker thread, soon.
+    func run(_ job: @escaping @Sendable () -> Void) {
+        pthread_mutex_lock(mutex)
+        jobs.append(job)
+        let waiting = jobs.count - nextJob
+        if waiting <= spinning {
+            // A worker that just finished takes it.
+        } else if sleeping > 0 {
+            pthread_cond_signal(wake)
+        } else if threads < Self.maximum {
+            threads += 1
+            startDetachedThread { [self] in work() }
+        }
+        pthread_mutex_unlock(mutex)
+    }
+
+    private func work() {
+        pthread_mutex_lock(mutex)
+        while true {
+            if let job = takeJob() {
+                pthread_mutex_unlock(mutex)
+                job()
+                pthread_mutex_lock(mutex)
+                if nextJob == jobs.count { spinForNextJob() }
+                continue
+            }
+            sleeping += 1
+            let woken = sleep(milliseconds: Self.idleMilliseconds)
+            sleeping -= 1
+            if !woken && nextJob == jobs.count {
+                threads -= 1
+                pthread_mutex_unlock(mutex)
+                return
+            }
+        }
+    }
+
+    /// The next job, under the mutex.
+    private func takeJob() -> (@Sendable () -> Void)? {
+        guard nextJob < jobs.count else { return nil }
+        let job = jobs[nextJob]
+        nextJob += 1
+        if nextJob == jobs.count {
+            jobs.removeAll(keepingCapacity: true)
+            nextJob = 0
+        }
+        return job
+    }
+
+    /// Looks for a job for a moment with the mutex let go; returns with it held.
+    private func spinForNextJob() {
+        spinning += 1
+        defer { spinning -= 1 }
+        pthread_mutex_unlock(mutex)
+        let deadline = monotonicNanoseconds() + Self.spinNanoseconds
+        while monotonicNanoseconds() < deadline {
+            sched_yield()
+            pthread_mutex_lock(mutex)
+            if nextJob < jobs.count { return }
+            pthread_mutex_unlock(mutex)
+        }
+        pthread_mutex_lock(mutex)
+    }
+
+    /// Waits on `wake` with the mutex held; false when the time ran out.
+    private func sleep(milliseconds: Int) -> Bool {
+        var deadline = timespec()
+        #if canImport(Darwin)
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        #else
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        #endif
+        let nanoseconds = Int(deadline.tv_nsec) + milliseconds * 1_000_000
+        deadline.tv_sec += nanoseconds / 1_000_000_000
+        deadline.tv_nsec = nanoseconds % 1_000_000_000
+        return pthread_cond_timedwait(wake, mutex, &deadline) != ETIMEDOUT
+    }
+
+    private func monotonicNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+}
