@@ -1,0 +1,65 @@
+import Cellar
+import Foundation
+
+/// The async API against the synchronous one: what running an update on a
+/// thread the store owns costs a task that awaits one after another.
+struct AsyncBenchmarks {
+    let workspace: Workspace
+    let workload: Workload
+
+    /// `try await counter.update { $0 += 1 }` in one task, against the
+    /// synchronous `update` on one thread, alternating rounds on fresh files.
+    func awaitedUpdates() throws -> BenchmarkResult {
+        let count = workload.updates
+        var awaited = Samples(), synchronous = Samples()
+        for round in 0..<workload.rounds {
+            let engines: [() throws -> Void] = [
+                {
+                    let path = try workspace.newCounterStore("async", recordsHistory: false)
+                    let store = try Store(at: path)
+                    let counter = try store.restore(Counters.withoutHistory, key: "bench")
+                    let nanoseconds = try waitFor {
+                        let start = monotonicNanoseconds()
+                        for _ in 0..<count { try await counter.update { $0 += 1 } }
+                        return monotonicNanoseconds() - start
+                    }
+                    try awaited.append(nanoseconds: nanoseconds, operations: count)
+                    try expectExact(try workspace.counterValue(at: path, recordsHistory: false), count, "the awaited count")
+                },
+                {
+                    let path = try workspace.newCounterStore("sync", recordsHistory: false)
+                    let store = try Store(at: path)
+                    let counter = try store.restore(Counters.withoutHistory, key: "bench")
+                    let nanoseconds = try elapsedNanoseconds {
+                        for _ in 0..<count { try counter.update { $0 += 1 } }
+                    }
+                    try synchronous.append(nanoseconds: nanoseconds, operations: count)
+                    try expectExact(try workspace.counterValue(at: path, recordsHistory: false), count, "the synchronous count")
+                },
+            ]
+            try runRotated(engines, round: round)
+        }
+        return BenchmarkResult(
+            name: "await cell.update, one task", unit: .nanosecondsPerOperation, measured: awaited, floor: synchronous,
+            floorName: "Cellar's synchronous update on one thread, history off, synchronous=NORMAL", peer: nil, target: .ratio(1.1))
+    }
+
+    /// Runs `body` in a task and waits for it on this thread (not one of the
+    /// cooperative pool's).
+    private func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let outcome = AwaitedOutcome<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            do { outcome.result = .success(try await body()) } catch { outcome.result = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        return try outcome.result!.get()
+    }
+}
+
+/// What a task waited for on another thread returned.
+private final class AwaitedOutcome<T: Sendable>: @unchecked Sendable {
+    // `@unchecked Sendable`: written by the task before it signals, read after the wait.
+    var result: Result<T, any Error>?
+}
