@@ -203,32 +203,30 @@ final class Engine: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         do {
-            if try backend.beginWrite(attempt: 1) {
-                generation &+= 1
-            }
+            return try attemptTransaction(
+                attempt: 1, { session in try withOperation(operation) { try body(session) } },
+                beforeCommit: { try runQueuedChanges(into: &members) })
         } catch {
-            throw failed(error)
+            // Not committed: the queued changes in the transaction are gone too.
+            let failure = failed(error)
+            lost = failure
+            throw failure
         }
-        writeDepth = 1
-        defer {
-            writeDepth = 0
-            history.endTransaction()
-        }
-        let result: T
-        do {
-            result = try withOperation(operation) { try body(Session(engine: self)) }
-        } catch {
-            // Nothing else is in the transaction yet.
-            generation &+= 1
-            backend.rollBack()
-            throw failed(error)
-        }
+    }
+
+    /// Runs the changes of the writers that queue, each in the open
+    /// transaction, until none waits or the group is full; `members` gets
+    /// those that stand in it. A change that throws is undone alone and its
+    /// writer told at once. Throws if the database rolled the whole
+    /// transaction back (a full disk, an I/O error).
+    private func runQueuedChanges(into members: inout [QueuedWrite]) throws {
         // Writers are about when the last group had several, or this one
         // has: then the leader lets the others run before it commits (they
         // may be waiting for a core, not for the store), for as long as
         // that brings more. A writer alone commits at once.
         let othersAbout = lastGroupSize > 1
         var yieldedWithoutGain = false
+        defer { lastGroupSize = members.count + 1 }
         while members.count + 1 < WriteQueue.groupLimit {
             guard let write = writeQueue.next() else {
                 guard othersAbout || !members.isEmpty, !yieldedWithoutGain else { break }
@@ -249,30 +247,9 @@ final class Engine: @unchecked Sendable {
             } catch {
                 let failure = failed(error)
                 write.finish(failure)
-                // A full disk or an I/O error can make SQLite roll the whole
-                // transaction back: then every change of the group is gone.
-                if !backend.isInTransaction {
-                    lost = failure
-                    break
-                }
+                if !backend.isInTransaction { throw failure }
             }
         }
-        lastGroupSize = members.count + 1
-        if lost == nil {
-            do {
-                try backend.commit()
-                commits += 1
-            } catch {
-                generation &+= 1
-                backend.rollBack()
-                lost = failed(error)
-            }
-        } else {
-            generation &+= 1
-            backend.rollBack()
-        }
-        if let lost { throw lost }
-        return result
     }
 
     /// Runs `body` with `operation` naming the changes it makes.
@@ -313,7 +290,11 @@ final class Engine: @unchecked Sendable {
 
     /// One run of a transaction: everything `body` changed is undone, on
     /// disk and in memory, if it throws.
-    private func attemptTransaction<T>(attempt: Int, _ body: (borrowing Session) throws -> T) throws -> T {
+    /// `beforeCommit` runs once `body` succeeded, in the same transaction:
+    /// a group's leader adds the queued changes there.
+    private func attemptTransaction<T>(
+        attempt: Int, _ body: (borrowing Session) throws -> T, beforeCommit: () throws -> Void = {}
+    ) throws -> T {
         // With the write lock held no one else can commit: one look covers
         // the whole transaction.
         if try backend.beginWrite(attempt: attempt) {
@@ -326,6 +307,7 @@ final class Engine: @unchecked Sendable {
         }
         do {
             let result = try body(Session(engine: self))
+            try beforeCommit()
             try backend.commit()
             commits += 1
             return result

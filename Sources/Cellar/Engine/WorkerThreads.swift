@@ -128,10 +128,4 @@ final class WorkerThreads: @unchecked Sendable {
         deadline.tv_nsec = nanoseconds % 1_000_000_000
         return pthread_cond_timedwait(wake, mutex, &deadline) != ETIMEDOUT
     }
-
-    private func monotonicNanoseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-    }
 }

@@ -93,11 +93,11 @@ final class WatchHub: @unchecked Sendable {
                 // A fast writer wakes the thread at every commit: looking at
                 // most once a millisecond reads its changes in batches, and
                 // leaves the writer its CPU. A lone change is seen at once.
-                let sinceLastLook = monotonicMicroseconds() - lastLook
+                let sinceLastLook = (monotonicNanoseconds() - lastLook) / 1_000
                 if sinceLastLook < Self.minimumLookIntervalMicroseconds {
                     usleep(useconds_t(Self.minimumLookIntervalMicroseconds - sinceLastLook))
                 }
-                lastLook = monotonicMicroseconds()
+                lastLook = monotonicNanoseconds()
                 try waiter.prepare()
                 publish(try waiter.settledChangeNumber())
                 failures = 0
@@ -131,12 +131,4 @@ extension RecursiveLock {
         defer { unlock() }
         return try body()
     }
-}
-
-/// Runs `body` on a new detached thread of its own.
-/// Microseconds on the monotonic clock.
-private func monotonicMicroseconds() -> Int64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec) / 1_000
 }

@@ -28,11 +28,8 @@ struct AsyncBenchmarks {
                 },
                 {
                     let path = try workspace.newCounterStore("sync", recordsHistory: false)
-                    let store = try Store(at: path)
-                    let counter = try store.restore(Counters.withoutHistory, key: "bench")
-                    let nanoseconds = try elapsedNanoseconds {
-                        for _ in 0..<count { try counter.update { $0 += 1 } }
-                    }
+                    let nanoseconds = try UpdateBenchmarks(workspace: workspace, workload: workload)
+                        .cellarUpdates(path: path, recordsHistory: false, durability: .normal, count: count)
                     try synchronous.append(nanoseconds: nanoseconds, operations: count)
                     try expectExact(try workspace.counterValue(at: path, recordsHistory: false), count, "the synchronous count")
                 },

@@ -87,7 +87,8 @@ struct UpdateBenchmarks {
             floorName: "C UPDATE in place, \(count) in one transaction", peer: nil, target: .ratio(1.5))
     }
 
-    private func cellarUpdates(path: String, recordsHistory: Bool, durability: Durability, count: Int) throws -> Int64 {
+    /// `count` synchronous updates of counter "bench" at `path`; the nanoseconds they took.
+    func cellarUpdates(path: String, recordsHistory: Bool, durability: Durability, count: Int) throws -> Int64 {
         let store = try Store(at: path, options: .init(durability: durability))
         let counter = try store.restore(Counters.factory(recordsHistory: recordsHistory), key: "bench")
         return try elapsedNanoseconds {

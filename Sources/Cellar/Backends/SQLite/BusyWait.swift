@@ -30,7 +30,7 @@ final class BusyWait {
     /// Called by SQLite before each retry of one locking attempt; `attempt`
     /// is 0 for the first. Returns false to give up with `SQLITE_BUSY`.
     func shouldRetry(attempt: Int32) -> Bool {
-        let now = Self.monotonicNanoseconds()
+        let now = UInt64(monotonicNanoseconds())
         if attempt == 0 { startedAt = now }
         let elapsed = now - startedAt
         guard elapsed < timeoutNanoseconds else { return false }
@@ -38,12 +38,6 @@ final class BusyWait {
         let sleep = min(UInt64.random(in: base / 2...base + base / 2), 5_000_000, timeoutNanoseconds - elapsed)
         usleep(useconds_t(max(1, sleep / 1_000)))
         return true
-    }
-
-    private static func monotonicNanoseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }
 
