@@ -23,4 +23,17 @@ void cellar_wait32(const uint32_t *address, uint32_t expected, int32_t timeout_m
 /// Wakes every thread, of any process, waiting on the word.
 void cellar_wake_all(uint32_t *address);
 
+/// How many store locks the calling thread holds: a C thread-local, one
+/// instruction to reach, where `pthread_getspecific` is a call. Every
+/// lock and unlock of a store counts, reads included.
+extern _Thread_local intptr_t cellar_locks_held_by_thread;
+
+static inline void cellar_adjust_locks_held(intptr_t change) {
+    cellar_locks_held_by_thread += change;
+}
+
+static inline intptr_t cellar_locks_held(void) {
+    return cellar_locks_held_by_thread;
+}
+
 #endif

@@ -3,6 +3,7 @@ internal import Glibc
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
+internal import CSharedMemory
 
 /// A recursive mutex: the thread that holds it may take it again, so a
 /// transaction's body can call back into the storage that runs it.
@@ -33,13 +34,13 @@ final class RecursiveLock: @unchecked Sendable {
 
     func lock() {
         pthread_mutex_lock(mutex)
-        if depth == 0 { Self.adjustLocksHeld(by: 1) }
+        if depth == 0 { cellar_adjust_locks_held(1) }
         depth += 1
     }
 
     func unlock() {
         depth -= 1
-        if depth == 0 { Self.adjustLocksHeld(by: -1) }
+        if depth == 0 { cellar_adjust_locks_held(-1) }
         pthread_mutex_unlock(mutex)
     }
 
@@ -50,19 +51,6 @@ final class RecursiveLock: @unchecked Sendable {
     /// a thread must not wait for another thread to run its change, which
     /// might need a lock it holds.
     static var currentThreadHoldsALock: Bool {
-        pthread_getspecific(locksHeldKey) != nil
-    }
-
-    /// How many locks each thread holds, as the bits of a thread-specific pointer.
-    private static let locksHeldKey: pthread_key_t = {
-        var key = pthread_key_t()
-        let code = pthread_key_create(&key, nil)
-        precondition(code == 0, "pthread_key_create failed: \(code)")
-        return key
-    }()
-
-    private static func adjustLocksHeld(by change: Int) {
-        let held = Int(bitPattern: pthread_getspecific(locksHeldKey)) + change
-        pthread_setspecific(locksHeldKey, UnsafeRawPointer(bitPattern: held))
+        cellar_locks_held() != 0
     }
 }
