@@ -16,11 +16,12 @@
 //       forever: moves 1 from account "alice" to "bob" and counts the move in
 //       counter "transfers", all in one transaction; prints the count after
 //       each commit (the tests kill it with SIGKILL)
-//   CellarTestChild STORE group-transfers TOTAL THREADS [full|normal]
-//       forever, on THREADS threads at once: each moves 1 from "alice" to
-//       "bob" and counts the move in its own counter "tINDEX", in one
-//       transaction; prints "INDEX COUNT" after each commit (writers that
-//       meet share commits; the tests kill it with SIGKILL)
+//   CellarTestChild STORE group-transfers TOTAL WRITERS [full|normal] [threads|tasks]
+//       forever, on WRITERS threads (or tasks, with the async API) at once:
+//       each moves 1 from "alice" to "bob" and counts the move in its own
+//       counter "tINDEX", in one transaction; prints "INDEX COUNT" after
+//       each commit (writers that meet share commits; the tests kill it
+//       with SIGKILL)
 //   CellarTestChild STORE balance NAME
 //       prints the balance of bank account NAME
 //   CellarTestChild STORE shuffle ACCOUNTS COUNT
@@ -134,21 +135,28 @@ do {
         let alice = try store.restore(bankAccountFactory(initialBalance: total), key: "alice")
         let bob = try store.restore(bankAccountFactory(initialBalance: 0), key: "bob")
         let counters = try (0..<threads).map { try store.restore(counterFactory, key: "t\($0)") }
+        let transfer: @Sendable (Int) throws -> Int = { index in
+            guard try alice.withdraw(1), try bob.deposit(1) else { throw CocoaError(.featureUnsupported) }
+            return try counters[index]()
+        }
+        let fail: @Sendable (any Error) -> Never = { error in
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(1)
+        }
         for index in 0..<threads {
-            Thread {
-                do {
-                    while true {
-                        let moved = try store.transaction {
-                            guard try alice.withdraw(1), try bob.deposit(1) else { throw CocoaError(.featureUnsupported) }
-                            return try counters[index]()
-                        }
-                        say("\(index) \(moved)")
-                    }
-                } catch {
-                    FileHandle.standardError.write(Data("\(error)\n".utf8))
-                    exit(1)
+            if arguments.count > 6 && arguments[6] == "tasks" {
+                Task.detached {  // not the main actor's: the main thread sleeps below
+                    do {
+                        while true { say("\(index) \(try await store.transaction { try transfer(index) })") }
+                    } catch { fail(error) }
                 }
-            }.start()
+            } else {
+                Thread {
+                    do {
+                        while true { say("\(index) \(try store.transaction { try transfer(index) })") }
+                    } catch { fail(error) }
+                }.start()
+            }
         }
         while true { sleep(60) }
     case "balance":

@@ -40,7 +40,7 @@ import Testing
     @Test func eachOperationTakesItsRoundTrips() throws {
         guard let url = TestPostgres.url() else { return }
         let store = try Store(url: url + "&schema=round_trips_" + UUID().uuidString.prefix(8).lowercased())
-        let connection = try #require(store.engine.backend as? PostgreSQLBackend).connection
+        let connection = try #require(store.engines.primary.backend as? PostgreSQLBackend).connection
         func roundTrips(_ operation: () throws -> Void) rethrows -> Int {
             try operation()  // prepares what it needs
             let before = connection.roundTrips
@@ -91,7 +91,7 @@ import Testing
     /// busy timeout, nor any other error.
     @Test func deadlocksAndSerializationFailuresAreRetriedOthersNot() throws {
         guard let location = try Backend.postgresql.newLocation() else { return }
-        let backend = try #require(try location.open().engine.backend as? PostgreSQLBackend)
+        let backend = try #require(try location.open().engines.primary.backend as? PostgreSQLBackend)
         for state in ["40P01", "40001"] {
             let error = PostgreSQLError(sqlState: state, message: "conflict")
             #expect(backend.isRetryable(error) && backend.isRetryable(backend.storeError(for: error)))

@@ -148,7 +148,7 @@ import Testing
         guard let location = try Backend.postgresql.newLocation() else { return }
         let store = try location.open(.init(durability: durability))
         #expect(try store.restore(counterFactory, key: "k")() == 1)
-        let connection = try #require(store.engine.backend as? PostgreSQLBackend).connection
+        let connection = try #require(store.engines.primary.backend as? PostgreSQLBackend).connection
         #expect(try connection.query("SHOW synchronous_commit").text(0, 0) == synchronousCommit)
         #expect(try store.schemaVersion() == Backend.postgresql.latestSchemaVersion)
         #endif
@@ -161,7 +161,7 @@ import Testing
         let store = try Store(at: path, options: .init(durability: durability))
         #expect(try store.restore(counterFactory, key: "k")() == 1)
         #expect(try sqliteRows(path, "PRAGMA journal_mode") == ["wal"])
-        #expect(try (store.engine.backend as? SQLiteBackend)?.pragma("synchronous") == synchronous)  // 1 = NORMAL, 2 = FULL
+        #expect(try (store.engines.primary.backend as? SQLiteBackend)?.pragma("synchronous") == synchronous)  // 1 = NORMAL, 2 = FULL
         #expect(try store.schemaVersion() == latestSchemaVersion)
     }
 

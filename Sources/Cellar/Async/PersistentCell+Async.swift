@@ -5,7 +5,7 @@ extension PersistentCell {
     /// - Throws: `CancellationError` if the task was cancelled before the
     ///   read began; otherwise as ``get()``.
     public func get() async throws -> Value {
-        try await engine.perform { try self.get() }
+        try await engines.perform { try self.get() }
     }
 
     /// Stores `value` in the cell, on a thread the store owns; returns once
@@ -17,7 +17,7 @@ extension PersistentCell {
     ///   completes or is undone whole, and reports as ``set(_:operation:)``
     ///   does, even if the task is cancelled meanwhile.
     public func set(_ value: Value, operation: String? = nil) async throws {
-        try await engine.perform { try self.set(value, operation: operation) }
+        try await engines.perform { try self.set(value, operation: operation) }
     }
 
     /// Changes the cell's value in place, atomically, on a thread the store
@@ -42,6 +42,6 @@ extension PersistentCell {
     public func update<Result: Sendable>(
         operation: String? = nil, _ body: @escaping @Sendable (inout Value) throws -> Result
     ) async throws -> Result {
-        try await engine.perform { try self.update(operation: operation, body) }
+        try await engines.perform { try self.update(operation: operation, body) }
     }
 }

@@ -22,18 +22,18 @@ extension Store {
 
     /// The instance of `factory` named `key`; see ``restore(_:key:)``.
     public func restore<Instance: Sendable>(_ factory: Factory<Instance>, key: String) async throws -> Instance {
-        try await engine.perform { try self.restore(factory, key: key) }
+        try await engines.perform { try self.restore(factory, key: key) }
     }
 
     /// The instance of `factory` named `key` if the store has it; see ``restoreExisting(_:key:)``.
     public func restoreExisting<Instance: Sendable>(_ factory: Factory<Instance>, key: String) async throws -> Instance? {
-        try await engine.perform { try self.restoreExisting(factory, key: key) }
+        try await engines.perform { try self.restoreExisting(factory, key: key) }
     }
 
     /// Deletes instance `id`; see ``delete(_:)``.
     @discardableResult
     public func delete(_ id: InstanceID) async throws -> Bool {
-        try await engine.perform { try self.delete(id) }
+        try await engines.perform { try self.delete(id) }
     }
 
     // MARK: Transactions and reads
@@ -52,81 +52,81 @@ extension Store {
     public func transaction<Result: Sendable>(
         operation: String? = nil, standsAlone: Bool = false, _ body: @escaping @Sendable () throws -> Result
     ) async throws -> Result {
-        try await engine.perform { try self.transaction(operation: operation, standsAlone: standsAlone, body) }
+        try await engines.perform { try self.transaction(operation: operation, standsAlone: standsAlone, body) }
     }
 
     /// Runs `body` so that everything it reads comes from one committed
     /// state, on a thread the store owns; see ``read(_:)``.
     public func read<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
-        try await engine.perform { try self.read(body) }
+        try await engines.perform { try self.read(body) }
     }
 
     // MARK: Inspection
 
     /// See ``factoryNames()``.
     public func factoryNames() async throws -> [String] {
-        try await engine.perform { try self.factoryNames() }
+        try await engines.perform { try self.factoryNames() }
     }
 
     /// See ``keys(of:)``.
     public func keys(of factory: String) async throws -> [String] {
-        try await engine.perform { try self.keys(of: factory) }
+        try await engines.perform { try self.keys(of: factory) }
     }
 
     /// See ``contains(_:)``.
     public func contains(_ id: InstanceID) async throws -> Bool {
-        try await engine.perform { try self.contains(id) }
+        try await engines.perform { try self.contains(id) }
     }
 
     /// See ``inspect(_:)``.
     public func inspect(_ id: InstanceID) async throws -> InstanceInspection? {
-        try await engine.perform { try self.inspect(id) }
+        try await engines.perform { try self.inspect(id) }
     }
 
     /// See ``schemaVersion()``.
     public func schemaVersion() async throws -> Int {
-        try await engine.perform { try self.schemaVersion() }
+        try await engines.perform { try self.schemaVersion() }
     }
 
     /// See ``checkIntegrity()``.
     public func checkIntegrity() async throws -> [String] {
-        try await engine.perform { try self.checkIntegrity() }
+        try await engines.perform { try self.checkIntegrity() }
     }
 
     // MARK: History
 
     /// See ``history(of:since:limit:)``.
     public func history(of id: InstanceID, since: Date? = nil, limit: Int = 100) async throws -> [HistoryEntry] {
-        try await engine.perform { try self.history(of: id, since: since, limit: limit) }
+        try await engines.perform { try self.history(of: id, since: since, limit: limit) }
     }
 
     /// See ``historyCount(of:since:)``.
     public func historyCount(of id: InstanceID, since: Date? = nil) async throws -> Int {
-        try await engine.perform { try self.historyCount(of: id, since: since) }
+        try await engines.perform { try self.historyCount(of: id, since: since) }
     }
 
     /// See ``rewind(_:to:)``.
     @discardableResult
     public func rewind(_ id: InstanceID, to time: Date) async throws -> Rewind {
-        try await engine.perform { try self.rewind(id, to: time) }
+        try await engines.perform { try self.rewind(id, to: time) }
     }
 
     /// See ``rewind(_:toSequence:)``.
     @discardableResult
     public func rewind(_ id: InstanceID, toSequence sequence: Int) async throws -> Rewind {
-        try await engine.perform { try self.rewind(id, toSequence: sequence) }
+        try await engines.perform { try self.rewind(id, toSequence: sequence) }
     }
 
     /// See ``pruneHistory(olderThan:)``.
     @discardableResult
     public func pruneHistory(olderThan cutoff: Date) async throws -> Int {
-        try await engine.perform { try self.pruneHistory(olderThan: cutoff) }
+        try await engines.perform { try self.pruneHistory(olderThan: cutoff) }
     }
 
     /// See ``pruneHistory(keepingLast:)``.
     @discardableResult
     public func pruneHistory(keepingLast count: Int) async throws -> Int {
-        try await engine.perform { try self.pruneHistory(keepingLast: count) }
+        try await engines.perform { try self.pruneHistory(keepingLast: count) }
     }
 
     // MARK: Snapshots and copies
@@ -134,61 +134,61 @@ extension Store {
     /// See ``snapshot(named:)``.
     @discardableResult
     public func snapshot(named name: String) async throws -> SnapshotInfo {
-        try await engine.perform { try self.snapshot(named: name) }
+        try await engines.perform { try self.snapshot(named: name) }
     }
 
     /// See ``snapshots()``.
     public func snapshots() async throws -> [SnapshotInfo] {
-        try await engine.perform { try self.snapshots() }
+        try await engines.perform { try self.snapshots() }
     }
 
     /// See ``deleteSnapshot(named:)``.
     public func deleteSnapshot(named name: String) async throws {
-        try await engine.perform { try self.deleteSnapshot(named: name) }
+        try await engines.perform { try self.deleteSnapshot(named: name) }
     }
 
     /// See ``revert(toSnapshot:only:)``.
     @discardableResult
     public func revert(toSnapshot name: String, only scope: SnapshotScope = .everything) async throws -> SnapshotRevert {
-        try await engine.perform { try self.revert(toSnapshot: name, only: scope) }
+        try await engines.perform { try self.revert(toSnapshot: name, only: scope) }
     }
 
     /// See ``pruneSnapshots(_:keepingLast:)``.
     @discardableResult
     public func pruneSnapshots(_ kind: SnapshotKind = .all, keepingLast count: Int) async throws -> [String] {
-        try await engine.perform { try self.pruneSnapshots(kind, keepingLast: count) }
+        try await engines.perform { try self.pruneSnapshots(kind, keepingLast: count) }
     }
 
     /// See ``pruneSnapshots(_:olderThan:)``.
     @discardableResult
     public func pruneSnapshots(_ kind: SnapshotKind = .all, olderThan cutoff: Date) async throws -> [String] {
-        try await engine.perform { try self.pruneSnapshots(kind, olderThan: cutoff) }
+        try await engines.perform { try self.pruneSnapshots(kind, olderThan: cutoff) }
     }
 
     /// See ``backup(to:replacingExisting:)``.
     public func backup(to path: String, replacingExisting: Bool = false) async throws {
-        try await engine.perform { try self.backup(to: path, replacingExisting: replacingExisting) }
+        try await engines.perform { try self.backup(to: path, replacingExisting: replacingExisting) }
     }
 
     /// See ``copy(to:)``.
     @discardableResult
     public func copy(to target: Store) async throws -> Int {
-        try await engine.perform { try self.copy(to: target) }
+        try await engines.perform { try self.copy(to: target) }
     }
 
     /// See ``exportInstances()``.
     public func exportInstances() async throws -> StoreExport {
-        try await engine.perform { try self.exportInstances() }
+        try await engines.perform { try self.exportInstances() }
     }
 
     /// See ``exportInstance(_:)``.
     public func exportInstance(_ id: InstanceID) async throws -> StoreExport.Instance? {
-        try await engine.perform { try self.exportInstance(id) }
+        try await engines.perform { try self.exportInstance(id) }
     }
 
     /// See ``importInstances(_:replacingExisting:)``.
     @discardableResult
     public func importInstances(_ export: StoreExport, replacingExisting: Bool = false) async throws -> Int {
-        try await engine.perform { try self.importInstances(export, replacingExisting: replacingExisting) }
+        try await engines.perform { try self.importInstances(export, replacingExisting: replacingExisting) }
     }
 }

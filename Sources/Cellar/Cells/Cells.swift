@@ -12,13 +12,13 @@ public final class Cells {
     /// The instance being built.
     public let instance: InstanceID
 
-    private let engine: Engine
+    private let engines: EnginePool
     private let record: InstanceRecord
     private var isBuilding = true
     private var firstError: (any Error)?
 
-    init(engine: Engine, instance: InstanceRecord) {
-        self.engine = engine
+    init(engines: EnginePool, instance: InstanceRecord) {
+        self.engines = engines
         self.record = instance
         self.instance = instance.id
     }
@@ -50,29 +50,36 @@ public final class Cells {
         let codec = CellCodec<Value>.make()
         do {
             // Declarations run inside the restore's write transaction.
-            return try engine.continueTransaction { session in
-                let live = session.liveCell(at: address) as? PersistentCell<Value>
-                let cell = live ?? PersistentCell(
-                    address: address, instance: instance, engine: engine, codec: codec, recordsHistory: record.recordsHistory)
+            return try engines.continueTransaction { session in
                 if let newest = try session.newestVersion(of: address), let stored = newest.cell {
-                    cell.cache(try codec.decode(stored, instance: instance), storedAs: stored.value, sequence: newest.sequence,
-                               generation: session.generation)
-                } else {
-                    try NameRules.validate(name, as: "cell name")
-                    let value = defaultValue()
-                    let stored = try codec.record(named: name, holding: value, instance: instance)
-                    let sequence = try session.createCell(stored, in: record)
-                    cell.cache(value, storedAs: stored.value, sequence: sequence, generation: session.generation)
+                    let value = try codec.decode(stored, instance: instance)
+                    let cell = liveCell(at: address, codec: codec, session)
+                    if session.usesCellCaches {
+                        cell.cache(value, storedAs: stored.value, sequence: newest.sequence, generation: session.generation)
+                    }
+                    return cell
                 }
-                if live == nil {
-                    session.registerLiveCell(cell, at: address)
+                try NameRules.validate(name, as: "cell name")
+                let value = defaultValue()
+                let stored = try codec.record(named: name, holding: value, instance: instance)
+                let sequence = try session.createCell(stored, in: record)
+                let cell = liveCell(at: address, codec: codec, session)
+                if session.usesCellCaches {
+                    cell.cache(value, storedAs: stored.value, sequence: sequence, generation: session.generation)
                 }
                 return cell
             }
         } catch {
             // Reported when the build returns: the build closure cannot throw.
             if firstError == nil { firstError = error }
-            return PersistentCell(address: address, instance: instance, engine: engine, codec: codec, recordsHistory: record.recordsHistory)
+            return PersistentCell(address: address, instance: instance, engines: engines, codec: codec, recordsHistory: record.recordsHistory)
+        }
+    }
+
+    /// The cell in use at `address`, or a new one that now is.
+    private func liveCell<Value>(at address: CellAddress, codec: CellCodec<Value>, _ session: borrowing Session) -> PersistentCell<Value> {
+        session.liveCell(at: address) {
+            PersistentCell(address: address, instance: instance, engines: engines, codec: codec, recordsHistory: record.recordsHistory)
         }
     }
 

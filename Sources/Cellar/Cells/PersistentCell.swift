@@ -25,14 +25,15 @@
 public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendable {
     // `@unchecked Sendable` is sound: the cache (`cachedValue`'s memory and
     // the `...Cached...` properties), the only mutable state, is read and
-    // written only inside the bodies of the engine's entry points (`fresh`,
-    // `write`...), which hold the lock of the engine all cells of a store
-    // share. Everything else is immutable. The same lock is why the cache's
-    // properties need no run-time exclusivity checks.
+    // written only inside the bodies of the entry points of the store's
+    // first engine (`fresh`, `write`...), which hold that engine's lock; the
+    // other engines of a PostgreSQL pool never touch it (see
+    // `Session.usesCellCaches`). Everything else is immutable. The same lock
+    // is why the cache's properties need no run-time exclusivity checks.
 
     /// The cell's name within its instance.
     public let name: String
-    let engine: Engine
+    let engines: EnginePool
     private let address: CellAddress
     /// The instance the cell belongs to.
     let instance: InstanceID
@@ -54,10 +55,10 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// The `seq` of the row that holds the cached value.
     @exclusivity(unchecked) private var cachedSequence: Int64 = 0
 
-    init(address: CellAddress, instance: InstanceID, engine: Engine, codec: CellCodec<Value>, recordsHistory: Bool) {
+    init(address: CellAddress, instance: InstanceID, engines: EnginePool, codec: CellCodec<Value>, recordsHistory: Bool) {
         self.name = address.name
         self.recordsHistory = recordsHistory
-        self.engine = engine
+        self.engines = engines
         self.address = address
         self.instance = instance
         self.codec = codec
@@ -73,7 +74,7 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// - Throws: ``CellError`` if the instance was deleted or the stored value
     ///   is not a `Value`; ``StoreError`` if the file cannot be read.
     public func get() throws -> Value {
-        try engine.fresh { session in try currentValue(session) }
+        try engines.fresh { session in try currentValue(session) }
     }
 
     /// Stores `value` in the cell.
@@ -88,8 +89,8 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     ///   was deleted; ``StoreError`` if the file cannot be written.
     public func set(_ value: Value, operation: String? = nil) throws {
         // A transaction: the change's number follows the instance's last one.
-        try engine.writeOneStatement(operation: operation) { session in
-            try write(value, as: try codec.encode(value, cell: name, instance: instance), session)
+        try engines.writeOneStatement(operation: operation) { session in
+            try write(value, as: try codec.encode(value, cell: name, instance: instance), knownSequence: cachedSequence(session), session)
         }
     }
 
@@ -129,38 +130,63 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
     /// - Throws: What `body` throws, ``CellError`` or ``StoreError``.
     @discardableResult
     public func update<Result>(operation: String? = nil, _ body: (inout Value) throws -> Result) throws -> Result {
-        try engine.writeOneStatement(operation: operation) { session in
+        try engines.writeOneStatement(operation: operation) { session in
+            guard session.usesCellCaches else { return try updateWithoutCache(session, body) }
             var value = try currentValue(session)
             let storedBefore = cachedStoredValue
             let result = try body(&value)
             let stored = try codec.encode(value, cell: name, instance: instance)
             if stored != storedBefore {
-                try write(value, as: stored, session)
+                try write(value, as: stored, knownSequence: cachedSequence(session), session)
             }
             return result
         }
+    }
+
+    /// ``update(operation:_:)`` on an engine that leaves the cache alone.
+    private func updateWithoutCache<Result>(_ session: borrowing Session, _ body: (inout Value) throws -> Result) throws -> Result {
+        let current = try storedValue(session)
+        var value = current.value
+        let result = try body(&value)
+        let stored = try codec.encode(value, cell: name, instance: instance)
+        if stored != current.stored {
+            try write(value, as: stored, knownSequence: current.sequence, session)
+        }
+        return result
     }
 
     // MARK: Reading and writing under the lock
 
     /// The value, from memory if nothing may have changed it since it was read.
     private func currentValue(_ session: borrowing Session) throws -> Value {
+        guard session.usesCellCaches else { return try storedValue(session).value }
         if hasCachedValue && cachedGeneration == session.generation {
             return cachedValue.pointee
         }
+        let current = try storedValue(session)
+        cache(current.value, storedAs: current.stored, sequence: current.sequence, generation: session.generation)
+        return current.value
+    }
+
+    /// The cell's newest version, read from the store and decoded.
+    private func storedValue(_ session: borrowing Session) throws -> (value: Value, stored: CellValue, sequence: Int64) {
         guard let newest = try session.newestVersion(of: address), let record = newest.cell else {
             throw try missingCellError(session)
         }
-        let value = try codec.decode(record, instance: instance)
-        cache(value, storedAs: record.value, sequence: newest.sequence, generation: session.generation)
-        return value
+        return (try codec.decode(record, instance: instance), record.value, newest.sequence)
     }
 
-    /// Writes `value`, encoded as `stored`, to the store and remembers it.
-    private func write(_ value: Value, as stored: CellValue, _ session: borrowing Session) throws {
+    /// The sequence of the cell's newest version if the cache knows it: a
+    /// value cached at this generation is in that version.
+    private func cachedSequence(_ session: borrowing Session) -> Int64? {
+        session.usesCellCaches && hasCachedValue && cachedGeneration == session.generation ? cachedSequence : nil
+    }
+
+    /// Writes `value`, encoded as `stored`, to the store, over the version
+    /// `knownSequence` when the caller knows it is the newest, and
+    /// remembers it where the engine keeps caches.
+    private func write(_ value: Value, as stored: CellValue, knownSequence: Int64?, _ session: borrowing Session) throws {
         let record = CellRecord(name: name, type: codec.typeName, encoding: codec.encoding, value: stored)
-        // A value cached at this generation is in the cell's newest version.
-        let knownSequence = hasCachedValue && cachedGeneration == session.generation ? cachedSequence : nil
         let sequence = try session.writeCellValue(record, at: address, recordsHistory: recordsHistory, knownSequence: knownSequence)
         guard let sequence else {
             // Deleted, renamed or retyped by someone else: say which.
@@ -169,7 +195,9 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
             }
             throw try missingCellError(session)
         }
-        cache(value, storedAs: stored, sequence: sequence, generation: session.generation)
+        if session.usesCellCaches {
+            cache(value, storedAs: stored, sequence: sequence, generation: session.generation)
+        }
     }
 
     private func missingCellError(_ session: borrowing Session) throws -> CellError {

@@ -48,18 +48,18 @@ public struct StateMigration: Sendable {
 public final class StateEditor {
     /// The instance being migrated.
     public let instance: InstanceID
-    private let engine: Engine
+    private let engines: EnginePool
     private let record: InstanceRecord
 
-    init(engine: Engine, instance: InstanceRecord) {
-        self.engine = engine
+    init(engines: EnginePool, instance: InstanceRecord) {
+        self.engines = engines
         self.record = instance
         self.instance = instance.id
     }
 
     /// The names of the instance's cells, sorted.
     public func cellNames() throws -> [String] {
-        try engine.continueTransaction { session in try session.cells(of: record).map(\.name) }
+        try engines.continueTransaction { session in try session.cells(of: record).map(\.name) }
     }
 
     /// True if the instance has a cell named `name`.
@@ -77,7 +77,7 @@ public final class StateEditor {
     public func set<Value: Codable & Sendable>(_ name: String, to value: Value) throws {
         try NameRules.validate(name, as: "cell name")
         let stored = try CellCodec<Value>.make().record(named: name, holding: value, instance: instance)
-        try engine.continueTransaction { session in try session.replaceCell(stored, in: record, defaultOperation: "migrate") }
+        try engines.continueTransaction { session in try session.replaceCell(stored, in: record, defaultOperation: "migrate") }
     }
 
     /// Renames cell `name` to `newName`, keeping its value.
@@ -87,13 +87,13 @@ public final class StateEditor {
         guard try !contains(newName) else {
             throw CellError.cellExists(instance: instance, cell: newName)
         }
-        try engine.continueTransaction { session in try session.renameCell(name, to: newName, in: record, defaultOperation: "migrate") }
+        try engines.continueTransaction { session in try session.renameCell(name, to: newName, in: record, defaultOperation: "migrate") }
     }
 
     /// Deletes cell `name`.
     public func remove(_ name: String) throws {
         _ = try existing(name)
-        try engine.continueTransaction { session in try session.removeCell(name, from: record, defaultOperation: "migrate") }
+        try engines.continueTransaction { session in try session.removeCell(name, from: record, defaultOperation: "migrate") }
     }
 
     /// Replaces the `Old` value of cell `name` with what `transform` makes of it.
@@ -105,7 +105,7 @@ public final class StateEditor {
     }
 
     private func stored(_ name: String) throws -> CellRecord? {
-        try engine.continueTransaction { session in try session.cell(CellAddress(instanceRowID: record.rowID, name: name)) }
+        try engines.continueTransaction { session in try session.cell(CellAddress(instanceRowID: record.rowID, name: name)) }
     }
 
     private func existing(_ name: String) throws -> CellRecord {

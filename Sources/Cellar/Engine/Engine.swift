@@ -26,6 +26,11 @@ internal import Darwin
 final class Engine: @unchecked Sendable {
     let backend: any StorageBackend
     private let lock = RecursiveLock()
+    /// Whether cells keep the values this engine reads and writes in
+    /// memory: true for a store's first engine only. A cell's cache is
+    /// guarded by that engine's lock; the other engines of a pool (see
+    /// ``EnginePool``) read and write cells without touching it.
+    let usesCellCaches: Bool
 
     /// Increases whenever values held in memory may no longer be the stored
     /// ones: another connection committed, a transaction rolled back, or a
@@ -36,7 +41,8 @@ final class Engine: @unchecked Sendable {
     @exclusivity(unchecked) private var writeDepth = 0
     /// How many `read` bodies are running: no write may start inside one.
     @exclusivity(unchecked) private var readDepth = 0
-    @exclusivity(unchecked) var liveCells = LiveCells()
+    /// The live cells of the store, shared by all its engines.
+    let liveCells: LiveCells
     @exclusivity(unchecked) var history = HistoryBookkeeping()
 
     /// The watches of this store in this process (see ``Changes``).
@@ -51,8 +57,44 @@ final class Engine: @unchecked Sendable {
     /// How many changes the last group committed (see ``lead(operation:_:)``).
     @exclusivity(unchecked) private var lastGroupSize = 1
 
-    init(backend: any StorageBackend) {
+    /// Taken by a transaction of this engine before it runs again after a
+    /// conflict, when the engine is one of a pool's (see ``EnginePool``):
+    /// shared by the pool's engines, so that their transactions that met
+    /// each other run again one at a time instead of meeting again.
+    private let retryTurn: RecursiveLock?
+
+    /// An engine on `backend`. `liveCells` and `retryTurn` are the store's,
+    /// shared with its other engines, or a new one and none for an engine
+    /// of its own (a watch's).
+    init(backend: any StorageBackend, liveCells: LiveCells = LiveCells(), retryTurn: RecursiveLock? = nil, usesCellCaches: Bool = true) {
         self.backend = backend
+        self.liveCells = liveCells
+        self.retryTurn = retryTurn
+        self.usesCellCaches = usesCellCaches
+    }
+
+    // MARK: Holding the engine for a pool
+
+    /// Takes the engine's lock if no other thread holds it (see
+    /// ``EnginePool``): the caller then runs one entry point and calls
+    /// ``release()``.
+    func tryHold() -> Bool {
+        lock.tryLock()
+    }
+
+    /// Takes the engine's lock, waiting for the thread that holds it.
+    func hold() {
+        lock.lock()
+    }
+
+    func release() {
+        lock.unlock()
+    }
+
+    /// Whether the calling thread is inside one of this engine's entry
+    /// points (or holds it): its nested calls must use this engine.
+    var isHeldByCurrentThread: Bool {
+        lock.isHeldByCurrentThread
     }
 
     // MARK: Entry points
@@ -267,6 +309,8 @@ final class Engine: @unchecked Sendable {
 
     private func outermostTransaction<T>(_ body: (borrowing Session) throws -> T) throws -> T {
         var attempt = 1
+        var holdsRetryTurn = false
+        defer { if holdsRetryTurn { retryTurn?.unlock() } }
         while true {
             do {
                 return try attemptTransaction(attempt: attempt, body)
@@ -278,6 +322,14 @@ final class Engine: @unchecked Sendable {
                 // The other transaction won; give it time to finish, with
                 // jitter so that two losers do not collide again.
                 attempt += 1
+                // Two transactions of this process that met wait for each
+                // other's turn (they hold no lock of the server now).
+                // Not while this thread holds another store's lock as
+                // well: two such threads could then wait for each other.
+                if !holdsRetryTurn, let retryTurn, RecursiveLock.locksHeldByCurrentThread == 1 {
+                    retryTurn.lock()
+                    holdsRetryTurn = true
+                }
                 sleepBeforeRetry(attempt: attempt)
             }
         }

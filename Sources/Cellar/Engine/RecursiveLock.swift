@@ -4,6 +4,7 @@ internal import Glibc
 internal import Darwin
 #endif
 internal import CSharedMemory
+internal import Synchronization
 
 /// A recursive mutex: the thread that holds it may take it again, so a
 /// transaction's body can call back into the storage that runs it.
@@ -16,6 +17,9 @@ final class RecursiveLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     /// How many times the holder took the mutex (touched by the holder only).
     @exclusivity(unchecked) private var depth = 0
+    /// The thread that holds the mutex, 0 when none does: written by the
+    /// holder, read by any thread to ask whether it is the holder.
+    private let owner = Atomic<UInt>(0)
 
     init() {
         mutex = .allocate(capacity: 1)
@@ -34,14 +38,38 @@ final class RecursiveLock: @unchecked Sendable {
 
     func lock() {
         pthread_mutex_lock(mutex)
-        if depth == 0 { cellar_adjust_locks_held(1) }
-        depth += 1
+        tookMutex()
+    }
+
+    /// Takes the mutex if no other thread holds it; false if one does.
+    func tryLock() -> Bool {
+        guard pthread_mutex_trylock(mutex) == 0 else { return false }
+        tookMutex()
+        return true
     }
 
     func unlock() {
         depth -= 1
-        if depth == 0 { cellar_adjust_locks_held(-1) }
+        if depth == 0 {
+            owner.store(0, ordering: .relaxed)
+            cellar_adjust_locks_held(-1)
+        }
         pthread_mutex_unlock(mutex)
+    }
+
+    /// Whether the calling thread holds the mutex.
+    var isHeldByCurrentThread: Bool {
+        // Only the holder stores its own id, so a thread sees its id here
+        // exactly while it holds the mutex.
+        owner.load(ordering: .relaxed) == UInt(bitPattern: Int(bitPattern: pthread_self()))
+    }
+
+    private func tookMutex() {
+        if depth == 0 {
+            owner.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .relaxed)
+            cellar_adjust_locks_held(1)
+        }
+        depth += 1
     }
 
     // MARK: The calling thread's locks
@@ -52,5 +80,10 @@ final class RecursiveLock: @unchecked Sendable {
     /// might need a lock it holds.
     static var currentThreadHoldsALock: Bool {
         cellar_locks_held() != 0
+    }
+
+    /// How many `RecursiveLock`s the calling thread holds.
+    static var locksHeldByCurrentThread: Int {
+        Int(cellar_locks_held())
     }
 }

@@ -22,17 +22,16 @@ struct Session: ~Copyable {
 
     /// See ``Engine/generation``.
     var generation: UInt64 { engine.generation }
+    /// See ``Engine/usesCellCaches``.
+    var usesCellCaches: Bool { engine.usesCellCaches }
 
     // MARK: Cells in use
 
-    /// The live cell object for `address`, so that restoring a key twice in
-    /// one process gives closures that share the same cells.
-    func liveCell(at address: CellAddress) -> AnyObject? {
-        engine.liveCells[address]
-    }
-
-    func registerLiveCell(_ cell: AnyObject, at address: CellAddress) {
-        engine.liveCells.register(cell, at: address)
+    /// The live cell object for `address`, or the one `make` makes, so
+    /// that restoring a key twice in one process gives closures that share
+    /// the same cells.
+    func liveCell<Cell: AnyObject>(at address: CellAddress, orMake make: () -> Cell) -> Cell {
+        engine.liveCells.cell(at: address, orMake: make)
     }
 
     // MARK: Instances

@@ -21,8 +21,8 @@ extension Store {
     @discardableResult
     public func copy(to target: Store) throws -> Int {
         precondition(target !== self, "a store cannot be copied into itself")
-        return try engine.read { source in
-            try target.engine.write(operation: "copy") { destination in
+        return try engines.read { source in
+            try target.engines.write(operation: "copy") { destination in
                 let existing = try destination.instances(of: nil).map(\.id)
                 guard existing.isEmpty else { throw ImportError.conflict(instances: existing) }
                 guard try destination.snapshots().isEmpty else {

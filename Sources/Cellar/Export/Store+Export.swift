@@ -8,7 +8,7 @@ extension Store {
     /// Every instance of the store with its cells, read from one committed
     /// state while other processes may keep writing.
     public func exportInstances() throws -> StoreExport {
-        try engine.read { session in
+        try engines.read { session in
             StoreExport(schemaVersion: try session.schemaVersion(),
                         instances: try session.instances(of: nil).map { try exported($0, in: session) })
         }
@@ -17,7 +17,7 @@ extension Store {
     /// The instance `id` as ``exportInstances()`` would write it; nil if the
     /// store has no such instance.
     public func exportInstance(_ id: InstanceID) throws -> StoreExport.Instance? {
-        try engine.read { session in
+        try engines.read { session in
             guard let instance = try session.instance(id) else { return nil }
             return try exported(instance, in: session)
         }
@@ -53,7 +53,7 @@ extension Store {
         for instance in export.instances where !seen.insert(instance.id).inserted {
             throw ImportError.invalid("\(instance.id) appears twice")
         }
-        return try engine.write(operation: "import") { session in
+        return try engines.write(operation: "import") { session in
             let existing = try export.instances.compactMap { try session.instance($0.id) }
             if !existing.isEmpty && !replacingExisting {
                 throw ImportError.conflict(instances: existing.map(\.id))

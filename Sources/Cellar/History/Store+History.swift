@@ -28,7 +28,7 @@ extension Store {
     ///   - limit: At most this many, the newest; `.max` for all.
     /// - Throws: ``HistoryError/unknownInstance(_:)``, ``StoreError``.
     public func history(of id: InstanceID, since: Date? = nil, limit: Int = 100) throws -> [HistoryEntry] {
-        try engine.read { session in
+        try engines.read { session in
             let instance = try existingInstance(id, in: session)
             // Without history, the one version a cell keeps is its value, not its past.
             guard instance.recordsHistory else { return [] }
@@ -43,7 +43,7 @@ extension Store {
     ///
     /// - Throws: ``HistoryError/unknownInstance(_:)``, ``StoreError``.
     public func historyCount(of id: InstanceID, since: Date? = nil) throws -> Int {
-        try engine.fresh { session in
+        try engines.fresh { session in
             let instance = try existingInstance(id, in: session)
             guard instance.recordsHistory else { return 0 }
             return try session.historyCount(of: instance, since: since.map(milliseconds))
@@ -60,7 +60,7 @@ extension Store {
     @discardableResult
     public func rewind(_ id: InstanceID, to time: Date) throws -> Rewind {
         let moment = milliseconds(time)
-        return try engine.write(operation: "rewind to \(formatTimestamp(time))") { session in
+        return try engines.write(operation: "rewind to \(formatTimestamp(time))") { session in
             let instance = try rewindableInstance(id, in: session)
             guard let sequence = try session.lastSequence(of: instance, writtenAtOrBefore: moment) else {
                 throw HistoryError.beforeHistory(instance: id, earliest: try earliestHistoryTime(instance, in: session))
@@ -73,7 +73,7 @@ extension Store {
     /// `sequence`. See ``rewind(_:to:)``.
     @discardableResult
     public func rewind(_ id: InstanceID, toSequence sequence: Int) throws -> Rewind {
-        try engine.write(operation: "rewind to #\(sequence)") { session in
+        try engines.write(operation: "rewind to #\(sequence)") { session in
             let instance = try rewindableInstance(id, in: session)
             guard let bounds = try session.historyBounds(of: instance) else {
                 throw HistoryError.beforeHistory(instance: id, earliest: nil)
@@ -104,7 +104,7 @@ extension Store {
     @discardableResult
     public func pruneHistory(olderThan cutoff: Date) throws -> Int {
         let moment = milliseconds(cutoff)
-        return try engine.write { session in
+        return try engines.write { session in
             try session.instanceRowIDsWithHistory().reduce(0) { removed, rowID in
                 removed + (try session.pruneHistory(
                     ofInstance: rowID, before: try session.historyCutoff(ofInstance: rowID, writtenBefore: moment)))
@@ -119,7 +119,7 @@ extension Store {
     @discardableResult
     public func pruneHistory(keepingLast count: Int) throws -> Int {
         precondition(count >= 0, "cannot keep a negative number of entries")
-        return try engine.write { session in
+        return try engines.write { session in
             try session.instanceRowIDsWithHistory().reduce(0) { removed, rowID in
                 guard let cutoff = try session.historyCutoff(ofInstance: rowID, keepingLast: count) else { return removed }
                 return removed + (try session.pruneHistory(ofInstance: rowID, before: cutoff))

@@ -97,7 +97,7 @@ extension Store {
     @discardableResult
     public func snapshot(named name: String) throws -> SnapshotInfo {
         try NameRules.validate(name, as: "snapshot name")
-        return try engine.write { session in
+        return try engines.write { session in
             guard try session.snapshot(named: name) == nil else { throw SnapshotError.snapshotExists(name) }
             try session.insertSnapshot(named: name, automatic: false)
             guard let record = try session.snapshot(named: name) else { preconditionFailure("the snapshot just taken is missing") }
@@ -107,13 +107,13 @@ extension Store {
 
     /// Every snapshot of the store, oldest first, read from one committed state.
     public func snapshots() throws -> [SnapshotInfo] {
-        try engine.read { session in try session.snapshots().map(SnapshotInfo.init) }
+        try engines.read { session in try session.snapshots().map(SnapshotInfo.init) }
     }
 
     /// Deletes the snapshot `name`.
     /// - Throws: ``SnapshotError/unknownSnapshot(_:)`` if there is none.
     public func deleteSnapshot(named name: String) throws {
-        try engine.write { session in
+        try engines.write { session in
             guard try session.deleteSnapshot(named: name) else { throw SnapshotError.unknownSnapshot(name) }
         }
     }
@@ -140,7 +140,7 @@ extension Store {
     /// - Throws: ``SnapshotError/unknownSnapshot(_:)``, ``StoreError``.
     @discardableResult
     public func revert(toSnapshot name: String, only scope: SnapshotScope = .everything) throws -> SnapshotRevert {
-        try engine.write(operation: "revert to snapshot \(name)") { session in
+        try engines.write(operation: "revert to snapshot \(name)") { session in
             guard try session.snapshot(named: name) != nil else { throw SnapshotError.unknownSnapshot(name) }
             let undo = try automaticSnapshotName(in: session)
             try session.insertSnapshot(named: undo, automatic: true)
@@ -166,7 +166,7 @@ extension Store {
     @discardableResult
     public func pruneSnapshots(_ kind: SnapshotKind = .all, keepingLast count: Int) throws -> [String] {
         precondition(count >= 0, "cannot keep a negative number of snapshots")
-        return try engine.write { session in try deleteSnapshots(of: kind, keepingLast: count, in: session) }
+        return try engines.write { session in try deleteSnapshots(of: kind, keepingLast: count, in: session) }
     }
 
     /// Deletes the snapshots of `kind` taken before `cutoff`.
@@ -174,7 +174,7 @@ extension Store {
     /// - Returns: The names of the snapshots deleted, oldest first.
     @discardableResult
     public func pruneSnapshots(_ kind: SnapshotKind = .all, olderThan cutoff: Date) throws -> [String] {
-        try engine.write { session in
+        try engines.write { session in
             let old = try session.snapshots().filter { kind.contains($0) && parseTimestamp($0.createdAt) < cutoff }
             for snapshot in old { _ = try session.deleteSnapshot(named: snapshot.name) }
             return old.map(\.name)
@@ -240,7 +240,7 @@ extension Store {
         let temporary = path + ".cellar-backup-\(getpid())"
         unlink(temporary)
         do {
-            let copied = try engine.fresh { session in try session.backup(to: temporary) }
+            let copied = try engines.fresh { session in try session.backup(to: temporary) }
             if !copied {
                 // No file of the store's own to copy (PostgreSQL): a new
                 // SQLite store, flushed to disk, filled in one transaction;

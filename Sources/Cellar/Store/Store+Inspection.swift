@@ -10,17 +10,17 @@ public import Foundation
 extension Store {
     /// The names of the factories that have instances in the store, sorted.
     public func factoryNames() throws -> [String] {
-        try engine.read { session in try session.factoryNames() }
+        try engines.read { session in try session.factoryNames() }
     }
 
     /// The keys of `factory`'s instances, sorted.
     public func keys(of factory: String) throws -> [String] {
-        try engine.read { session in try session.instances(of: factory).map(\.id.key) }
+        try engines.read { session in try session.instances(of: factory).map(\.id.key) }
     }
 
     /// True if the store holds the instance `id`.
     public func contains(_ id: InstanceID) throws -> Bool {
-        try engine.fresh { session in try session.instance(id) != nil }
+        try engines.fresh { session in try session.instance(id) != nil }
     }
 
     /// The cells of instance `id` with their types and values, or nil if the
@@ -35,7 +35,7 @@ extension Store {
     /// try main?[cell: "balance"]?.decode(as: Int.self)  // 150
     /// ```
     public func inspect(_ id: InstanceID) throws -> InstanceInspection? {
-        try engine.read { session in
+        try engines.read { session in
             guard let instance = try session.instance(id) else { return nil }
             return InstanceInspection(instance, cells: try session.cells(of: instance).map { CellInspection($0, of: id) })
         }
@@ -44,7 +44,7 @@ extension Store {
     /// The version of the store's schema: the number of the last migration
     /// of its backend's `Migrations/` folder applied to it.
     public func schemaVersion() throws -> Int {
-        try engine.fresh { session in try session.schemaVersion() }
+        try engines.fresh { session in try session.schemaVersion() }
     }
 }
 

@@ -5,7 +5,7 @@ extension Store {
     /// - Returns: The problems found, one sentence each; empty when the
     ///   store is intact.
     public func checkIntegrity() throws -> [String] {
-        try engine.fresh { session in try session.integrityProblems() }
+        try engines.fresh { session in try session.integrityProblems() }
     }
 
     /// The schema migrations applied to the store at `path` and those this

@@ -18,13 +18,23 @@ extension Store {
         /// oldest beyond this many. Snapshots you named are never removed.
         /// At least 1. Default: 10.
         public var automaticSnapshotsKept: Int
+        /// How many connections a PostgreSQL store opens at most. It opens
+        /// one with the store, and another when a call arrives while every
+        /// open one is busy, so that threads and tasks run their calls in
+        /// parallel; they stay open until the store is released. A SQLite
+        /// store uses one connection whatever this says: its file takes
+        /// one writer at a time, and concurrent writers share commits
+        /// instead. At least 1. Default: 8.
+        public var maximumConnections: Int
 
         /// Options with the given settings; every default is the one described above.
         public init(
             durability: Durability = .normal, busyTimeout: Duration = .seconds(5), access: Access = .createIfMissing,
-            sharing: Sharing = .shared, automaticSnapshotsKept: Int = 10
+            sharing: Sharing = .shared, automaticSnapshotsKept: Int = 10, maximumConnections: Int = 8
         ) {
             precondition(automaticSnapshotsKept >= 1, "a revert keeps at least the snapshot it takes")
+            precondition(maximumConnections >= 1, "a store needs a connection")
+            self.maximumConnections = maximumConnections
             self.durability = durability
             self.busyTimeout = busyTimeout
             self.access = access

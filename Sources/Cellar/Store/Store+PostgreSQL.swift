@@ -18,12 +18,15 @@ extension Store {
     /// - Parameters:
     ///   - url: A `postgresql://` URL, as libpq reads it.
     ///   - options: Durability (`synchronous_commit` on for `.full`, off for
-    ///     `.normal`), the busy timeout (`lock_timeout`) and access;
-    ///     sharing is SQLite's alone.
+    ///     `.normal`), the busy timeout (`lock_timeout`), access and how
+    ///     many connections concurrent calls may open; sharing is SQLite's alone.
     /// - Throws: ``StoreError``.
     public convenience init(url: String, options: Options = Options()) throws {
-        self.init(backend: try PostgreSQLBackend(url: url, durability: options.durability, access: options.access,
-                                                 busyTimeoutMilliseconds: options.busyTimeoutMilliseconds), options: options)
+        let connect: @Sendable () throws -> any StorageBackend = {
+            try PostgreSQLBackend(url: url, durability: options.durability, access: options.access,
+                                  busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
+        }
+        self.init(backend: try connect(), options: options, openConnection: connect)
     }
 
     /// The schema migrations applied to the PostgreSQL store at `url` and

@@ -22,7 +22,7 @@ public final class Store: Sendable {
     /// Where the store is: the file's path, `":memory:"`, or a PostgreSQL
     /// store's URL without its password.
     public let path: String
-    let engine: Engine
+    let engines: EnginePool
     /// See ``Options/automaticSnapshotsKept``.
     let automaticSnapshotsKept: Int
 
@@ -44,17 +44,24 @@ public final class Store: Sendable {
                   options: options)
     }
 
-    /// A store on `backend`, which messages name by its location.
-    init(backend: any StorageBackend, options: Options) {
+    /// A store on `backend`, which messages name by its location, and on
+    /// the connections `openConnection` opens when calls arrive together
+    /// (up to ``Options/maximumConnections`` in all).
+    init(backend: any StorageBackend, options: Options, openConnection: (@Sendable () throws -> any StorageBackend)? = nil) {
         self.path = backend.location
         self.automaticSnapshotsKept = options.automaticSnapshotsKept
-        self.engine = Engine(backend: backend)
+        self.engines = EnginePool(backend: backend, limit: options.maximumConnections, openConnection: openConnection)
     }
 
     /// How many write transactions this `Store` has committed; fewer than
     /// its writes when writers shared commits. For tests and benchmarks.
     package func committedTransactions() throws -> Int {
-        try engine.fresh { _ in engine.commits }
+        try engines.engines.reduce(0) { total, engine in try total + engine.fresh { _ in engine.commits } }
+    }
+
+    /// How many connections this `Store` has open to its database. For tests.
+    package var openConnections: Int {
+        engines.engines.count
     }
 
     /// A private store in memory, gone when the last reference to it is:
@@ -99,7 +106,7 @@ public final class Store: Sendable {
     ) throws -> Instance? {
         let id = InstanceID(factory: factory.name, key: key)
         try id.validate()
-        return try engine.write { session in
+        return try engines.write { session in
             var instance: InstanceRecord
             if let stored = try session.instance(id) {
                 instance = stored
@@ -113,7 +120,7 @@ public final class Store: Sendable {
                 instance = try session.instance(rowID: instance.rowID) ?? instance
             }
             try migrateState(of: &instance, to: factory, in: session)
-            let cells = Cells(engine: engine, instance: instance)
+            let cells = Cells(engines: engines, instance: instance)
             let built = factory.build(cells)
             try cells.finishBuilding()
             return built
@@ -128,9 +135,9 @@ public final class Store: Sendable {
             throw CellError.newerStateVersion(instance: instance.id, storedVersion: instance.stateVersion, factoryVersion: factory.stateVersion)
         }
         guard instance.stateVersion < factory.stateVersion else { return }
-        let editor = StateEditor(engine: engine, instance: instance)
+        let editor = StateEditor(engines: engines, instance: instance)
         let storedVersion = instance.stateVersion
-        try engine.write(operation: "migrate") { _ in
+        try engines.write(operation: "migrate") { _ in
             for migration in factory.migrations where migration.version > storedVersion {
                 try migration.migrate(editor)
             }
@@ -148,7 +155,7 @@ public final class Store: Sendable {
     /// - Returns: False if there was no such instance.
     @discardableResult
     public func delete(_ id: InstanceID) throws -> Bool {
-        try engine.write { session in
+        try engines.write { session in
             guard let instance = try session.instance(id) else { return false }
             try session.deleteInstance(instance)
             return true
@@ -211,7 +218,7 @@ public final class Store: Sendable {
     public func transaction<Result>(
         operation: String? = nil, standsAlone: Bool = false, _ body: () throws -> Result
     ) throws -> Result {
-        try engine.write(operation: operation, sharesCommit: !standsAlone) { _ in try body() }
+        try engines.write(operation: operation, sharesCommit: !standsAlone) { _ in try body() }
     }
 
     /// Runs `body` so that everything it reads comes from one committed
@@ -246,6 +253,6 @@ public final class Store: Sendable {
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws, or ``StoreError``.
     public func read<Result>(_ body: () throws -> Result) throws -> Result {
-        try engine.read { _ in try body() }
+        try engines.read { _ in try body() }
     }
 }

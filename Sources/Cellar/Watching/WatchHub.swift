@@ -41,7 +41,7 @@ final class WatchHub: @unchecked Sendable {
         defer { lock.unlock() }
         if reader == nil || waiter == nil {
             let connection = try engine.fresh { session in try session.openWatchConnection() }
-            let reader = connection.map(Engine.init(backend:)) ?? engine
+            let reader = connection.map { Engine(backend: $0) } ?? engine
             waiter = try reader.fresh { session in try session.makeCommitWaiter(reader: reader) }
             self.reader = reader
         }

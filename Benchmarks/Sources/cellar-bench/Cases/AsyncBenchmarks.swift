@@ -18,7 +18,7 @@ struct AsyncBenchmarks {
                     let path = try workspace.newCounterStore("async", recordsHistory: false)
                     let store = try Store(at: path)
                     let counter = try store.restore(Counters.withoutHistory, key: "bench")
-                    let nanoseconds = try waitFor {
+                    let nanoseconds = try Self.waitFor {
                         let start = monotonicNanoseconds()
                         for _ in 0..<count { try await counter.update { $0 += 1 } }
                         return monotonicNanoseconds() - start
@@ -43,7 +43,7 @@ struct AsyncBenchmarks {
 
     /// Runs `body` in a task and waits for it on this thread (not one of the
     /// cooperative pool's).
-    private func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    static func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
         let outcome = AwaitedOutcome<T>()
         let done = DispatchSemaphore(value: 0)
         Task.detached {

@@ -18,6 +18,7 @@ struct PostgreSQLBenchmarks {
             try restores(),
             try processes(distinctKeys: false),
             try processes(distinctKeys: true),
+            try tasks(),
         ]
     }
 
@@ -136,9 +137,7 @@ struct PostgreSQLBenchmarks {
         let floorKeys = (0..<processes).map { "floor\(distinctKeys ? $0 : 0)" }
         let (url, schema) = try newCounters(distinctKeys ? "distinct" : "shared", keys: cellarKeys + Array(Set(floorKeys)))
         let store = try Store(url: url)
-        let floor = try connectFloor(url: url, schema: schema, synchronousCommit: "off")
-        let rows = try floorKeys.map { try cellRow(floor, key: $0) }
-        pgfloor_close(floor)
+        let rows = try cellRows(url: url, schema: schema, keys: floorKeys)
         var cellar = Samples(), c = Samples()
         for round in 0..<workload.postgreSQLRounds {
             try runRotated([
@@ -158,14 +157,7 @@ struct PostgreSQLBenchmarks {
                     let span = (spans.map(\.1).max() ?? 0) - (spans.map(\.0).min() ?? 0)
                     try cellar.append(nanoseconds: span, operations: processes * each)
                 },
-                {
-                    let nanoseconds = libpqURL(url, schema: schema).withCString { url in
-                        schema.withCString { schema in
-                            pgfloor_clients(url, schema, "off", Int32(processes), rows.map(\.id), rows.map(\.seq), BenchCell.name, Int64(each))
-                        }
-                    }
-                    try c.append(nanoseconds: nanoseconds, operations: processes * each)
-                },
+                { try c.append(nanoseconds: floorClients(url: url, schema: schema, rows: rows, each: each), operations: processes * each) },
             ], round: round)
         }
         let rounds = workload.postgreSQLRounds
@@ -179,6 +171,57 @@ struct PostgreSQLBenchmarks {
             floorName: "\(processes) C clients (threads, a connection each) making the floor's update on \(distinctKeys ? "their own counters" : "one counter"), synchronous_commit=off",
             peer: nil, target: distinctKeys ? .ratio(1 / 0.8) : .none,
             extraCheck: distinctKeys ? nil : (true, "every increment of every process counted (checked exactly)"))
+    }
+
+    /// Tasks of one process, each making `await update`s of its own counter
+    /// through one `Store` (which opens a connection for each task that
+    /// finds the others busy), against as many C clients (threads with a
+    /// connection each) making the floor's update on their own counters.
+    func tasks() throws -> BenchmarkResult {
+        let tasks = workload.postgreSQLProcesses, each = workload.postgreSQLUpdatesPerProcess
+        let cellarKeys = (0..<tasks).map { "task\($0)" }, floorKeys = (0..<tasks).map { "floor\($0)" }
+        let (url, schema) = try newCounters("tasks", keys: cellarKeys + floorKeys)
+        let store = try Store(url: url, options: .init(maximumConnections: tasks))
+        let counters = try cellarKeys.map { try store.restore(Counters.withoutHistory, key: $0) }
+        let rows = try cellRows(url: url, schema: schema, keys: floorKeys)
+        var cellar = Samples(), c = Samples()
+        for round in 0..<workload.postgreSQLRounds {
+            try runRotated([
+                {
+                    let nanoseconds = try AsyncBenchmarks.waitFor {
+                        let start = monotonicNanoseconds()
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for counter in counters {
+                                group.addTask { for _ in 0..<each { try await counter.update { $0 += 1 } } }
+                            }
+                            try await group.waitForAll()
+                        }
+                        return monotonicNanoseconds() - start
+                    }
+                    try cellar.append(nanoseconds: nanoseconds, operations: tasks * each)
+                },
+                { try c.append(nanoseconds: floorClients(url: url, schema: schema, rows: rows, each: each), operations: tasks * each) },
+            ], round: round)
+        }
+        let rounds = workload.postgreSQLRounds
+        for key in cellarKeys + floorKeys {
+            try expectExact(try store.restore(Counters.withoutHistory, key: key).get(), each * rounds, "counter \(key)")
+        }
+        return BenchmarkResult(
+            name: "PostgreSQL, \(tasks) tasks, distinct keys", unit: .nanosecondsPerOperation, measured: cellar, floor: c,
+            floorName: "\(tasks) C clients (threads, a connection each) making the floor's update on their own counters, synchronous_commit=off",
+            peer: nil, target: .ratio(1 / 0.8))
+    }
+
+    /// The floor of the concurrent cases: a C client per row (a thread
+    /// with a connection of its own), each making `each` of the floor's
+    /// updates on its row, synchronous_commit=off; the elapsed nanoseconds.
+    private func floorClients(url: String, schema: String, rows: [(id: Int64, seq: Int64)], each: Int) -> Int64 {
+        libpqURL(url, schema: schema).withCString { url in
+            schema.withCString { schema in
+                pgfloor_clients(url, schema, "off", Int32(rows.count), rows.map(\.id), rows.map(\.seq), BenchCell.name, Int64(each))
+            }
+        }
     }
 
     /// The child's side: `count` updates of counter `key`, starting at
@@ -216,6 +259,13 @@ struct PostgreSQLBenchmarks {
             throw BenchmarkFailure("the PostgreSQL floor cannot connect")
         }
         return floor
+    }
+
+    /// The row ids and `seq`s of counters `keys`' cells.
+    private func cellRows(url: String, schema: String, keys: [String]) throws -> [(id: Int64, seq: Int64)] {
+        let floor = try connectFloor(url: url, schema: schema, synchronousCommit: "off")
+        defer { pgfloor_close(floor) }
+        return try keys.map { try cellRow(floor, key: $0) }
     }
 
     /// The row id and `seq` of counter `key`'s cell.
