@@ -9,6 +9,7 @@
 #endif
 
 _Thread_local intptr_t cellar_locks_held_by_thread = 0;
+_Thread_local const void *cellar_workers_of_thread = 0;
 
 int64_t cellar_load64(const int64_t *address) {
     return atomic_load((const _Atomic int64_t *)address);

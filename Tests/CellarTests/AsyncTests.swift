@@ -151,6 +151,29 @@ import Testing
         #expect(try await location.open().restore(Self.balanceFactory, key: "k").get() == 11)
     }
 
+    /// A task on the store's executor makes its calls right on the thread
+    /// it runs on: an update's body runs inside the task. Handed off, the
+    /// body runs in a job of the store's threads, outside any task. A task
+    /// cancelled there still changes nothing.
+    @Test(arguments: Backend.all)
+    func aTaskOnTheStoresExecutorCallsTheStoreWithoutAHandOff(backend: Backend) async throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open()
+        let cell = try await store.restore(Self.balanceFactory, key: "k")
+        let insideATask: @Sendable (inout Int) -> Bool = { value in
+            value += 1
+            return withUnsafeCurrentTask { $0 != nil }
+        }
+        #expect(try await Task(executorPreference: store.executor) { try await cell.update(insideATask) }.value)
+        #expect(try await cell.update(insideATask) == false)
+        let cancelled = Task(executorPreference: store.executor) {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await cell.update { $0 += 100 }
+        }
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        #expect(try await cell.get() == 2)
+    }
+
     /// Tasks on an executor of one thread: while one waits for another
     /// connection's lock, the other still runs. A call that blocked its
     /// thread would hold up the second task until the lock was released.

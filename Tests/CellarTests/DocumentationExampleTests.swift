@@ -39,7 +39,7 @@ import Testing
         ("FromPythonClosures.md", ["16", "1 2", "1", #"["coefficient", "product"]"#, "27"]),
         ("KeysAndNames.md", ["The key 'a/b' is not valid: it contains '/'."]),
         ("ReadsAndTransactions.md", ["200"]),
-        ("AsyncAndGroupCommit.md", ["20"]),
+        ("AsyncAndGroupCommit.md", ["20", "1000"]),
         ("WatchingChanges.md", ["balance: 0", "balance: 10", "balance: 15"]),
     ])
     func theDocCArticlesExamplesRunAsTheirCommentsSay(file: String, output: [String]) throws {

@@ -55,7 +55,7 @@ struct Suite: ParsableCommand {
                     results.append(try updates.durableUpdates(recordsHistory: false, durability: .full))
                 case .writers:
                     results += try ConcurrentWriterBenchmarks(workspace: workspace, workload: workload).run()
-                    results.append(try AsyncBenchmarks(workspace: workspace, workload: workload).awaitedUpdates())
+                    results += try AsyncBenchmarks(workspace: workspace, workload: workload).awaitedUpdates()
                 case .transaction:
                     results.append(try updates.updatesInOneTransaction())
                 case .reads:

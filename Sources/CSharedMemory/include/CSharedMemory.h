@@ -36,4 +36,16 @@ static inline intptr_t cellar_locks_held(void) {
     return cellar_locks_held_by_thread;
 }
 
+/// The worker threads (a store's `WorkerThreads`) the calling thread is
+/// one of; NULL on any other thread. A C thread-local for the same reason.
+extern _Thread_local const void *cellar_workers_of_thread;
+
+static inline void cellar_set_workers_of_thread(const void *workers) {
+    cellar_workers_of_thread = workers;
+}
+
+static inline const void *cellar_workers_of_current_thread(void) {
+    return cellar_workers_of_thread;
+}
+
 #endif

@@ -11,6 +11,11 @@ extension Engine {
     /// outcome is returned even if the task was cancelled meanwhile.
     func perform<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try Task.checkCancellation()
+        if workers.includeCurrentThread {
+            // A task that runs on the store's own threads (see
+            // `Store.executor`) may block the one it is on.
+            return try work()
+        }
         let start = StartOnce()
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in

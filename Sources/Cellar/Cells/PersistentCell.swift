@@ -145,12 +145,12 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
 
     /// ``update(operation:_:)`` on an engine that leaves the cache alone.
     private func updateWithoutCache<Result>(_ session: borrowing Session, _ body: (inout Value) throws -> Result) throws -> Result {
-        let current = try storedValue(session)
-        var value = current.value
+        let newest = try newestVersion(session)
+        var value = try codec.decode(newest.cell, instance: instance)
         let result = try body(&value)
         let stored = try codec.encode(value, cell: name, instance: instance)
-        if stored != current.stored {
-            try write(value, as: stored, knownSequence: current.sequence, session)
+        if stored != newest.cell.value {
+            try write(value, as: stored, knownSequence: newest.sequence, session)
         }
         return result
     }
@@ -159,21 +159,31 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
 
     /// The value, from memory if nothing may have changed it since it was read.
     private func currentValue(_ session: borrowing Session) throws -> Value {
-        guard session.usesCellCaches else { return try storedValue(session).value }
-        if hasCachedValue && cachedGeneration == session.generation {
+        if session.usesCellCaches && hasCachedValue && cachedGeneration == session.generation {
             return cachedValue.pointee
         }
-        let current = try storedValue(session)
-        cache(current.value, storedAs: current.stored, sequence: current.sequence, generation: session.generation)
-        return current.value
+        return try readValue(session)
     }
 
-    /// The cell's newest version, read from the store and decoded.
-    private func storedValue(_ session: borrowing Session) throws -> (value: Value, stored: CellValue, sequence: Int64) {
+    /// The value, read from the store, and cached where the engine keeps
+    /// caches. Apart from ``currentValue(_:)``, whose path from memory
+    /// would otherwise pay for what this one needs.
+    @inline(never)
+    private func readValue(_ session: borrowing Session) throws -> Value {
+        let newest = try newestVersion(session)
+        let value = try codec.decode(newest.cell, instance: instance)
+        if session.usesCellCaches {
+            cache(value, storedAs: newest.cell.value, sequence: newest.sequence, generation: session.generation)
+        }
+        return value
+    }
+
+    /// The cell's newest version, which holds a value.
+    private func newestVersion(_ session: borrowing Session) throws -> (cell: CellRecord, sequence: Int64) {
         guard let newest = try session.newestVersion(of: address), let record = newest.cell else {
             throw try missingCellError(session)
         }
-        return (try codec.decode(record, instance: instance), record.value, newest.sequence)
+        return (record, newest.sequence)
     }
 
     /// The sequence of the cell's newest version if the cache knows it: a

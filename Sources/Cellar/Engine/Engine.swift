@@ -25,7 +25,7 @@ internal import Darwin
 /// memory more than the rest of it.
 final class Engine: @unchecked Sendable {
     let backend: any StorageBackend
-    private let lock = RecursiveLock()
+    private let lock: RecursiveLock
     /// Whether cells keep the values this engine reads and writes in
     /// memory: true for a store's first engine only. A cell's cache is
     /// guarded by that engine's lock; the other engines of a pool (see
@@ -68,6 +68,8 @@ final class Engine: @unchecked Sendable {
     /// of its own (a watch's).
     init(backend: any StorageBackend, liveCells: LiveCells = LiveCells(), retryTurn: RecursiveLock? = nil, usesCellCaches: Bool = true) {
         self.backend = backend
+        // A pool's engines (those with a retry turn) are asked who holds them.
+        self.lock = RecursiveLock(tracksOwner: retryTurn != nil)
         self.liveCells = liveCells
         self.retryTurn = retryTurn
         self.usesCellCaches = usesCellCaches

@@ -18,10 +18,15 @@ final class RecursiveLock: @unchecked Sendable {
     /// How many times the holder took the mutex (touched by the holder only).
     @exclusivity(unchecked) private var depth = 0
     /// The thread that holds the mutex, 0 when none does: written by the
-    /// holder, read by any thread to ask whether it is the holder.
+    /// holder, read by any thread to ask whether it is the holder. Kept
+    /// only when `tracksOwner`: a read served from memory would otherwise
+    /// pay a tenth more for it.
     private let owner = Atomic<UInt>(0)
+    private let tracksOwner: Bool
 
-    init() {
+    /// A lock; `tracksOwner` for one that ``isHeldByCurrentThread`` is asked of.
+    init(tracksOwner: Bool = false) {
+        self.tracksOwner = tracksOwner
         mutex = .allocate(capacity: 1)
         var attributes = pthread_mutexattr_t()
         pthread_mutexattr_init(&attributes)
@@ -36,6 +41,11 @@ final class RecursiveLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
+    // `lock` and `unlock` are inlined into every entry point of the engine:
+    // a read served from memory costs about 200 instructions, and a call
+    // to each of them about 20 more.
+
+    @inline(__always)
     func lock() {
         pthread_mutex_lock(mutex)
         tookMutex()
@@ -48,28 +58,37 @@ final class RecursiveLock: @unchecked Sendable {
         return true
     }
 
+    @inline(__always)
     func unlock() {
         depth -= 1
         if depth == 0 {
-            owner.store(0, ordering: .relaxed)
+            if tracksOwner { setOwner(0) }
             cellar_adjust_locks_held(-1)
         }
         pthread_mutex_unlock(mutex)
     }
 
-    /// Whether the calling thread holds the mutex.
+    /// Whether the calling thread holds the mutex; for a lock that tracks its owner.
     var isHeldByCurrentThread: Bool {
+        precondition(tracksOwner, "isHeldByCurrentThread of a lock that does not track its owner")
         // Only the holder stores its own id, so a thread sees its id here
         // exactly while it holds the mutex.
-        owner.load(ordering: .relaxed) == UInt(bitPattern: Int(bitPattern: pthread_self()))
+        return owner.load(ordering: .relaxed) == UInt(bitPattern: Int(bitPattern: pthread_self()))
     }
 
+    @inline(__always)
     private func tookMutex() {
         if depth == 0 {
-            owner.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .relaxed)
+            if tracksOwner { setOwner(UInt(bitPattern: Int(bitPattern: pthread_self()))) }
             cellar_adjust_locks_held(1)
         }
         depth += 1
+    }
+
+    /// Out of line: only the locks of a pool's engines track their owner.
+    @inline(never)
+    private func setOwner(_ thread: UInt) {
+        owner.store(thread, ordering: .relaxed)
     }
 
     // MARK: The calling thread's locks

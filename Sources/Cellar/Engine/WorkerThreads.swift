@@ -3,6 +3,7 @@ internal import Glibc
 #elseif canImport(Darwin)
 internal import Darwin
 #endif
+internal import CSharedMemory
 
 /// The threads a store owns to run the blocking work of its async calls,
 /// so that no thread of Swift's cooperative pool ever waits for a disk, a
@@ -67,7 +68,14 @@ final class WorkerThreads: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
+    /// Whether the calling thread is one of these workers: work it is
+    /// given may run right there (see ``Engine/perform(_:)``).
+    var includeCurrentThread: Bool {
+        cellar_workers_of_current_thread() == UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
+    }
+
     private func work() {
+        cellar_set_workers_of_thread(Unmanaged.passUnretained(self).toOpaque())
         pthread_mutex_lock(mutex)
         while true {
             if let job = takeJob() {
@@ -127,5 +135,15 @@ final class WorkerThreads: @unchecked Sendable {
         deadline.tv_sec += nanoseconds / 1_000_000_000
         deadline.tv_nsec = nanoseconds % 1_000_000_000
         return pthread_cond_timedwait(wake, mutex, &deadline) != ETIMEDOUT
+    }
+}
+
+/// The workers as an executor, for tasks that should run on the store's
+/// threads (see ``Store/executor``): a job of such a task is a job like any.
+@available(macOS 15.0, *)
+extension WorkerThreads: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        run { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
