@@ -182,8 +182,8 @@ import Testing
         guard let location = try backend.newLocation() else { return }
         let store = try location.open()
         let cell = try await store.restore(Self.balanceFactory, key: "k")
-        // Through a store of its own: this store's connection is busy with
-        // the waiting update (one connection serves a store's calls in turn).
+        // Through a store of its own: on SQLite this store's connection is
+        // busy with the waiting update (one connection serves its calls in turn).
         let other = try await location.open().restore(Self.balanceFactory, key: "other")
         let holder = try await LockHolder(location: location, key: "k")
         let executor = OneThreadExecutor()

@@ -4,9 +4,11 @@ internal import Glibc
 internal import Darwin
 #endif
 
-/// The storage engine under a ``Store``: one backend connection, the lock
+/// One connection of a ``Store`` and what runs on it: the backend, the lock
 /// that serializes its use, transactions, and the bookkeeping that tells
 /// cells whether the values they hold in memory are still the stored ones.
+/// A store has one engine, or on PostgreSQL a pool of them (see
+/// ``EnginePool``, which chooses the engine each call runs on).
 ///
 /// Every public operation enters the engine once, through ``fresh(_:)``,
 /// ``read(_:)``, ``write(operation:_:)`` or their kin: the entry point takes

@@ -22,7 +22,7 @@ protocol StorageBackend: AnyObject {
     /// changes it or rolls back.
     var isExclusive: Bool { get }
     /// Whether writers of this process that arrive together should share
-    /// one transaction and one commit (see ``CommitGroup``): true where a
+    /// one transaction and one commit (see ``WriteQueue``): true where a
     /// connection's commit is the cost to share (SQLite's fsync); false
     /// where the server groups its connections' commits itself (PostgreSQL).
     var groupsCommits: Bool { get }
