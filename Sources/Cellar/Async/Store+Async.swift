@@ -39,7 +39,7 @@ extension Store {
     /// tasks are best left on the default executor.
     @available(macOS 15.0, *)
     public var executor: any TaskExecutor {
-        engines.primary.workers
+        engines.workers
     }
 
     // MARK: Restoring instances

@@ -47,12 +47,8 @@ final class Engine: @unchecked Sendable {
     let liveCells: LiveCells
     @exclusivity(unchecked) var history = HistoryBookkeeping()
 
-    /// The watches of this store in this process (see ``Changes``).
-    let watchHub = WatchHub()
     /// Writers waiting to share a commit (see ``WriteQueue``).
     private let writeQueue = WriteQueue()
-    /// The threads that run the blocking work of async calls.
-    let workers = WorkerThreads()
     /// How many write transactions this engine committed: tests tell from
     /// it that writers shared commits.
     @exclusivity(unchecked) private(set) var commits = 0

@@ -1,7 +1,9 @@
 internal import Synchronization
 
-/// The engines of one store, one per connection, and the entry points its
-/// cells and operations call: each call runs on one engine, chosen here.
+/// The engines of one store, one per connection, the entry points its
+/// cells and operations call (each call runs on one engine, chosen here),
+/// and what the store has once whatever its connections: the threads of
+/// its async calls and the hub of its watches.
 ///
 /// A SQLite store has one engine: its file takes one writer at a time, so
 /// a second connection would only wait, and writers of this process share
@@ -23,7 +25,7 @@ internal import Synchronization
 /// server at every call anyway, since another host may have changed it.
 final class EnginePool: Sendable {
     /// The store's first engine, opened with the store: the only one of a
-    /// SQLite store, and the one watches and async calls start from.
+    /// SQLite store, and the one watches open their connection from.
     let primary: Engine
     /// Opens another connection to the store; nil where there is one only.
     private let openConnection: (@Sendable () throws -> any StorageBackend)?
@@ -31,6 +33,10 @@ final class EnginePool: Sendable {
     private let state: Mutex<State>
     /// See ``Engine/retryTurn``.
     private let retryTurn: RecursiveLock?
+    /// The watches of this store in this process (see ``Changes``).
+    let watchHub = WatchHub()
+    /// The threads that run the blocking work of async calls.
+    let workers = WorkerThreads()
 
     private struct State {
         var engines: [Engine]
@@ -98,12 +104,6 @@ final class EnginePool: Sendable {
         let engine = engines.first { $0.isHeldByCurrentThread }
         precondition(engine != nil, "continueTransaction outside a write transaction")
         return try engine!.continueTransaction(body)
-    }
-
-    /// See ``Engine/perform(_:)``: the store's worker threads run `work`,
-    /// and each of its calls takes an engine as any thread's would.
-    func perform<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await primary.perform(work)
     }
 
     // MARK: Choosing an engine

@@ -69,7 +69,7 @@ final class WorkerThreads: @unchecked Sendable {
     }
 
     /// Whether the calling thread is one of these workers: work it is
-    /// given may run right there (see ``Engine/perform(_:)``).
+    /// given may run right there (see ``EnginePool/perform(_:)``).
     var includeCurrentThread: Bool {
         cellar_workers_of_current_thread() == UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
     }

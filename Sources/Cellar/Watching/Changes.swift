@@ -31,7 +31,7 @@
 public struct Changes: AsyncSequence, Sendable {
     public typealias Element = Change
 
-    let engine: Engine
+    let engines: EnginePool
     let scope: ChangeScope
     let after: Int64?
     /// The watch started when this value was made, for its first iterator.
@@ -39,17 +39,17 @@ public struct Changes: AsyncSequence, Sendable {
 
     /// Starts watching: a change committed from now on is never missed by
     /// the first iterator, even one made later, in another task.
-    init(engine: Engine, scope: ChangeScope, after: Int64?) {
-        self.engine = engine
+    init(engines: EnginePool, scope: ChangeScope, after: Int64?) {
+        self.engines = engines
         self.scope = scope
         self.after = after
-        started = StartedWatch(Watch(engine: engine, scope: scope, after: after))
+        started = StartedWatch(Watch(engines: engines, scope: scope, after: after))
     }
 
     /// The first iterator continues the watch started with this value;
     /// each further one starts a watch of its own, from the time it is made.
     public func makeAsyncIterator() -> Iterator {
-        Iterator(watch: started.take() ?? Watch(engine: engine, scope: scope, after: after))
+        Iterator(watch: started.take() ?? Watch(engines: engines, scope: scope, after: after))
     }
 
     /// Reads the next change, waiting for it to be committed.
@@ -108,11 +108,11 @@ final class Watch: @unchecked Sendable {
 
     /// Connects and fixes where the watch starts: after `after`, or now, so
     /// that a change committed once the loop has begun is never missed.
-    init(engine: Engine, scope: ChangeScope, after: Int64?) {
-        self.hub = engine.watchHub
+    init(engines: EnginePool, scope: ChangeScope, after: Int64?) {
+        self.hub = engines.watchHub
         self.scope = scope
         do {
-            let (reader, signal) = try hub.register(self, of: engine)
+            let (reader, signal) = try hub.register(self, of: engines.primary)
             self.reader = reader
             self.signal = signal.makeAsyncIterator()
             if let after {

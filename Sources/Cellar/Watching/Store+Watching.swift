@@ -5,7 +5,7 @@ extension Store {
     ///   seen before, for example before a restart): every later change is
     ///   delivered, as long as history keeps it. Nil to start now.
     public func changes(after number: Int? = nil) -> Changes {
-        Changes(engine: engines.primary, scope: .store, after: number.map(Int64.init))
+        Changes(engines: engines, scope: .store, after: number.map(Int64.init))
     }
 
     /// The changes to the instances of `factory`, as they commit; see ``changes(after:)``.
@@ -16,19 +16,19 @@ extension Store {
     /// The changes to the instances of the factory named `factory`, as they
     /// commit; see ``changes(after:)``.
     public func changes(ofFactoryNamed factory: String, after number: Int? = nil) -> Changes {
-        Changes(engine: engines.primary, scope: .factory(factory), after: number.map(Int64.init))
+        Changes(engines: engines, scope: .factory(factory), after: number.map(Int64.init))
     }
 
     /// The changes to one instance's cells, and its deletion, as they
     /// commit; see ``changes(after:)``.
     public func changes(of instance: InstanceID, after number: Int? = nil) -> Changes {
-        Changes(engine: engines.primary, scope: .instance(instance), after: number.map(Int64.init))
+        Changes(engines: engines, scope: .instance(instance), after: number.map(Int64.init))
     }
 
     /// One cell's value: its current value first (when it has one, and
     /// `number` is nil), then every committed change; see ``changes(after:)``.
     public func changes(of instance: InstanceID, cell: String, after number: Int? = nil) -> Changes {
-        Changes(engine: engines.primary, scope: .cell(instance, cell), after: number.map(Int64.init))
+        Changes(engines: engines, scope: .cell(instance, cell), after: number.map(Int64.init))
     }
 }
 
@@ -43,6 +43,6 @@ extension PersistentCell {
     ///
     /// See ``Changes`` and ``Store/changes(after:)``.
     public func changes(after number: Int? = nil) -> Changes {
-        Changes(engine: engines.primary, scope: .cell(instance, name), after: number.map(Int64.init))
+        Changes(engines: engines, scope: .cell(instance, name), after: number.map(Int64.init))
     }
 }

@@ -1,9 +1,10 @@
 internal import Synchronization
 
-extension Engine {
+extension EnginePool {
     /// Runs `work`, which blocks (on the disk, another process's lock, a
     /// server), on one of the store's worker threads, while the calling
     /// task waits suspended: no thread of the cooperative pool is held.
+    /// Each call `work` makes takes an engine as any thread's would.
     ///
     /// Cancellation: a task cancelled before `work` starts gets
     /// `CancellationError` and nothing ran. Once `work` has started it
