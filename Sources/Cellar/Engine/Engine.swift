@@ -232,15 +232,18 @@ final class Engine: @unchecked Sendable {
     // MARK: Group commit
 
     /// Runs `body` in a new transaction, then the changes of the writers
-    /// that queued meanwhile, each in a savepoint, commits them all, hands
-    /// the lead on and tells the queued writers how it went.
+    /// that queued meanwhile, each in a savepoint, commits them all, tells
+    /// the queued writers how it went and hands the lead on.
     private func lead<T>(operation: String?, _ body: (borrowing Session) throws -> T) throws -> T {
         var members: [QueuedWrite] = []
         var lost: (any Error)?
         defer {
-            // The next group can start while these writers wake.
-            writeQueue.handOff()
+            // The members are woken before the lead is handed on, so that
+            // those that write again at once can join the next group:
+            // measured at `.full` with 16 writers, 0.11x–0.12x the floor's
+            // time per update against 0.12x–0.14x the other way round.
             for member in members { member.finish(lost) }
+            writeQueue.handOff()
         }
         lock.lock()
         defer { lock.unlock() }
