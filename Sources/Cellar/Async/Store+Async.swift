@@ -23,7 +23,7 @@ extension Store {
     /// The threads this store runs blocking work on, as an executor for
     /// tasks. A task that prefers it runs on those threads, and its calls to
     /// the store run right where it is, with no hand-off to another thread
-    /// and back (two thread wake-ups, about 30 µs on a small Linux server,
+    /// and back (two thread wake-ups, 25 to 30 µs on a small Linux server,
     /// where a cell's `update` takes 15 µs):
     ///
     /// ```swift
