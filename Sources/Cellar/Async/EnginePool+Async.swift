@@ -12,7 +12,7 @@ extension EnginePool {
     /// outcome is returned even if the task was cancelled meanwhile.
     func perform<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try Task.checkCancellation()
-        if workers.includeCurrentThread {
+        if workers.includesCurrentThread {
             // A task that runs on the store's own threads (see
             // `Store.executor`) may block the one it is on.
             return try work()

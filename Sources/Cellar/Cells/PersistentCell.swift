@@ -159,7 +159,7 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
 
     /// The value, from memory if nothing may have changed it since it was read.
     private func currentValue(_ session: borrowing Session) throws -> Value {
-        if session.usesCellCaches && hasCachedValue && cachedGeneration == session.generation {
+        if cacheIsCurrent(session) {
             return cachedValue.pointee
         }
         return try readValue(session)
@@ -186,10 +186,16 @@ public final class PersistentCell<Value: Codable & Sendable>: @unchecked Sendabl
         return (record, newest.sequence)
     }
 
+    /// Whether the cached value is the stored one: cached by this engine
+    /// at its current generation.
+    private func cacheIsCurrent(_ session: borrowing Session) -> Bool {
+        session.usesCellCaches && hasCachedValue && cachedGeneration == session.generation
+    }
+
     /// The sequence of the cell's newest version if the cache knows it: a
     /// value cached at this generation is in that version.
     private func cachedSequence(_ session: borrowing Session) -> Int64? {
-        session.usesCellCaches && hasCachedValue && cachedGeneration == session.generation ? cachedSequence : nil
+        cacheIsCurrent(session) ? cachedSequence : nil
     }
 
     /// Writes `value`, encoded as `stored`, to the store, over the version

@@ -70,7 +70,7 @@ final class WorkerThreads: @unchecked Sendable {
 
     /// Whether the calling thread is one of these workers: work it is
     /// given may run right there (see ``EnginePool/perform(_:)``).
-    var includeCurrentThread: Bool {
+    var includesCurrentThread: Bool {
         cellar_workers_of_current_thread() == UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
     }
 
