@@ -1,4 +1,7 @@
+#define _GNU_SOURCE  // sched_getcpu
 #include "CSharedMemory.h"
+
+#include <sched.h>
 
 #include <stdatomic.h>
 #include <time.h>
@@ -49,5 +52,13 @@ void cellar_wake_all(uint32_t *address) {
     syscall(SYS_futex, address, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
 #else
     (void)address;
+#endif
+}
+
+int32_t cellar_current_cpu(void) {
+#ifdef __linux__
+    return sched_getcpu();
+#else
+    return -1;
 #endif
 }

@@ -40,6 +40,18 @@ static const char *statements[][2] = {
     {"write", "UPDATE cell_versions SET integer_value = $4 WHERE instance_id = $1 AND name = $2 AND seq = $3"},
     {"write_if", "UPDATE cell_versions SET integer_value = $4 WHERE instance_id = $1 AND name = $2 AND seq = $3 AND integer_value = $5"},
     {"instance", "SELECT id, state_version, records_history FROM instances WHERE factory = $1 AND key = $2"},
+    // Cellar's own statements for an update without history, word for word.
+    {"cellar_lock_changes", "SELECT pg_advisory_xact_lock_shared(hashtext($1), -1)"},
+    {"cellar_lock_instance", "SELECT pg_advisory_xact_lock(hashtext($1), ($2::bigint % 2147483647)::integer)"},
+    {"cellar_last_sequence", "SELECT coalesce(max(seq), 0) FROM cell_versions WHERE instance_id = $1"},
+    {"cellar_newest_version",
+     "SELECT instance_id, seq, name, type, encoding, removed, operation, at, kind, integer_value, real_value, text_value, "
+     "blob_value, json_value::text FROM cell_versions WHERE instance_id = $1 AND name = $2 ORDER BY seq DESC LIMIT 1"},
+    {"cellar_rewrite",
+     "UPDATE cell_versions SET operation = $4, at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint, "
+     "change = nextval('change_numbers'), kind = $5, integer_value = $6, real_value = $7, text_value = $8, blob_value = $9, "
+     "json_value = $10::json WHERE instance_id = $1 AND name = $2 AND seq = $3"},
+    {"cellar_notify", "SELECT pg_notify($1, '')"},
 };
 
 PGFloor *pgfloor_connect(const char *conninfo, const char *schema, const char *synchronous_commit) {
@@ -116,6 +128,53 @@ int64_t pgfloor_pipelined_updates(PGFloor *floor, int64_t instance_id, const cha
         const char *write[] = {id, name, sequence, next};
         if (!send(floor, "write", 4, write) || !send(floor, "commit", 0, NULL) || !PQpipelineSync(floor->connection)
             || !receive(floor, 2, -1, NULL)) {
+            return fail(floor, "write and commit");
+        }
+    }
+    int64_t elapsed = now_ns() - start;
+    PQexitPipelineMode(floor->connection);
+    return elapsed;
+}
+
+int64_t pgfloor_cellar_statement_updates(PGFloor *floor, const char *schema, const char *channel, int64_t instance_id,
+                                         const char *name, int64_t seq, int64_t count) {
+    char id[32], sequence[32], next[32];
+    snprintf(id, sizeof id, "%" PRId64, instance_id);
+    snprintf(sequence, sizeof sequence, "%" PRId64, seq);
+    const char *changes[] = {schema};
+    const char *lock[] = {schema, id};
+    const char *instance[] = {id};
+    const char *read[] = {id, name};
+    const char *notify[] = {channel};
+    if (PQenterPipelineMode(floor->connection) != 1) return fail(floor, "pipeline mode");
+    int64_t start = now_ns();
+    for (int64_t i = 0; i < count; i++) {
+        int64_t value = 0;
+        if (!send(floor, "begin", 0, NULL) || !send(floor, "cellar_lock_changes", 1, changes)
+            || !send(floor, "cellar_lock_instance", 2, lock) || !send(floor, "cellar_last_sequence", 1, instance)
+            || !send(floor, "cellar_newest_version", 2, read) || !PQpipelineSync(floor->connection)) {
+            return fail(floor, "lock and read");
+        }
+        // The value is the newest version's integer_value, column 9.
+        int ok = 1;
+        for (int statement = 0; statement < 5; statement++) {
+            PGresult *result = PQgetResult(floor->connection);
+            if (!result) return fail(floor, "lock and read");
+            ExecStatusType status = PQresultStatus(result);
+            if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) ok = 0;
+            if (ok && statement == 4 && PQntuples(result) == 1) value = strtoll(PQgetvalue(result, 0, 9), NULL, 10);
+            PQclear(result);
+            PGresult *end = PQgetResult(floor->connection);
+            if (end) PQclear(end);
+        }
+        PGresult *sync = PQgetResult(floor->connection);
+        if (!sync || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) ok = 0;
+        PQclear(sync);
+        if (!ok) return fail(floor, "lock and read");
+        snprintf(next, sizeof next, "%" PRId64, value + 1);
+        const char *write[] = {id, name, sequence, NULL, "integer", next, NULL, NULL, NULL, NULL};
+        if (!send(floor, "cellar_rewrite", 10, write) || !send(floor, "cellar_notify", 1, notify) || !send(floor, "commit", 0, NULL)
+            || !PQpipelineSync(floor->connection) || !receive(floor, 3, -1, NULL)) {
             return fail(floor, "write and commit");
         }
     }
@@ -225,7 +284,7 @@ int64_t pgfloor_restore_lookups(PGFloor *floor, const char *factory, const char 
 }
 
 struct Client {
-    const char *conninfo, *schema, *synchronous_commit, *name;
+    const char *conninfo, *schema, *synchronous_commit, *name, *channel;
     int64_t instance_id, seq, count, start, end;
     pthread_barrier_t *barrier;
     int failed;
@@ -240,20 +299,25 @@ static void *client_loop(void *argument) {
         return NULL;
     }
     client->start = now_ns();
-    client->failed = pgfloor_pipelined_updates(floor, client->instance_id, client->name, client->seq, client->count) < 0;
+    int64_t elapsed = client->channel
+        ? pgfloor_cellar_statement_updates(floor, client->schema, client->channel, client->instance_id, client->name, client->seq,
+                                           client->count)
+        : pgfloor_pipelined_updates(floor, client->instance_id, client->name, client->seq, client->count);
+    client->failed = elapsed < 0;
     client->end = now_ns();
     pgfloor_close(floor);
     return NULL;
 }
 
 int64_t pgfloor_clients(const char *conninfo, const char *schema, const char *synchronous_commit, int clients,
-                        const int64_t *instance_ids, const int64_t *seqs, const char *name, int64_t count_each) {
+                        const int64_t *instance_ids, const int64_t *seqs, const char *name, const char *channel,
+                        int64_t count_each) {
     pthread_barrier_t barrier;
     pthread_barrier_init(&barrier, NULL, (unsigned)clients);
     struct Client *all = calloc((size_t)clients, sizeof(struct Client));
     pthread_t *threads = calloc((size_t)clients, sizeof(pthread_t));
     for (int i = 0; i < clients; i++) {
-        all[i] = (struct Client){conninfo, schema, synchronous_commit, name, instance_ids[i], seqs[i], count_each, 0, 0, &barrier, 0};
+        all[i] = (struct Client){conninfo, schema, synchronous_commit, name, channel, instance_ids[i], seqs[i], count_each, 0, 0, &barrier, 0};
         pthread_create(&threads[i], NULL, client_loop, &all[i]);
     }
     int64_t first = INT64_MAX, last = 0;

@@ -48,4 +48,20 @@ static inline const void *cellar_workers_of_current_thread(void) {
     return cellar_workers_of_thread;
 }
 
+/// The CPU the calling thread runs on, as of the call; -1 where that is
+/// not known. A thread spinning for another's work stops when both are on
+/// the same CPU: the other one then only runs once the spinner gives way.
+int32_t cellar_current_cpu(void);
+
+/// Tells the CPU that the calling thread is spinning on a value another
+/// thread will change: the core spends less and the other hyperthread runs
+/// faster. Swift has no way to say it.
+static inline void cellar_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

@@ -6,6 +6,13 @@ extension EnginePool {
     /// task waits suspended: no thread of the cooperative pool is held.
     /// Each call `work` makes takes an engine as any thread's would.
     ///
+    /// A call that is the store's only one in flight first looks for its
+    /// outcome for ``lonePollNanoseconds`` (see ``PendingCall``): an update
+    /// usually ends by then, and the call returns without the two thread
+    /// wake-ups of a suspension (25 to 30 µs on a 2-core Linux server,
+    /// twice the update). With other calls in flight it suspends at once,
+    /// so that its thread runs other tasks instead of spinning.
+    ///
     /// Cancellation: a task cancelled before `work` starts gets
     /// `CancellationError` and nothing ran. Once `work` has started it
     /// runs to its end (a change commits or rolls back whole), and its
@@ -17,40 +24,21 @@ extension EnginePool {
             // `Store.executor`) may block the one it is on.
             return try work()
         }
-        let start = StartOnce()
+        let isAlone = awaitedCalls.add(1, ordering: .relaxed).newValue == 1
+        defer { awaitedCalls.subtract(1, ordering: .relaxed) }
+        let call = PendingCall<T>()
+        workers.run { call.run(work) }
+        if isAlone, let outcome = call.poll(forNanoseconds: Self.lonePollNanoseconds) {
+            return try outcome.get()
+        }
         return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { continuation in
-                workers.run {
-                    guard start.begin() else {
-                        continuation.resume(throwing: CancellationError())
-                        return
-                    }
-                    continuation.resume(with: Result { try work() })
-                }
-            }
+            try await call.suspend()
         } onCancel: {
-            start.cancel()
-        }
-    }
-}
-
-/// Whether a job began or was cancelled first: exactly one of them wins.
-private final class StartOnce: Sendable {
-    private enum State { case waiting, started, cancelled }
-    private let state = Mutex(State.waiting)
-
-    /// True if the job may start: it was not cancelled.
-    func begin() -> Bool {
-        state.withLock { state in
-            guard state == .waiting else { return false }
-            state = .started
-            return true
+            call.cancel()
         }
     }
 
-    func cancel() {
-        state.withLock { state in
-            if state == .waiting { state = .cancelled }
-        }
-    }
+    /// How long a call that is the store's only one in flight looks for
+    /// its outcome before it suspends: about three updates at `.normal`.
+    static let lonePollNanoseconds: Int64 = 50_000
 }

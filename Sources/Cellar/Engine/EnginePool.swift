@@ -37,6 +37,8 @@ final class EnginePool: Sendable {
     let watchHub = WatchHub()
     /// The threads that run the blocking work of async calls.
     let workers = WorkerThreads()
+    /// How many async calls are handed to ``workers`` and not yet returned.
+    let awaitedCalls = Atomic<Int>(0)
 
     private struct State {
         var engines: [Engine]

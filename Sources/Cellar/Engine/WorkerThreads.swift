@@ -4,6 +4,7 @@ internal import Glibc
 internal import Darwin
 #endif
 internal import CSharedMemory
+internal import Synchronization
 
 /// The threads a store owns to run the blocking work of its async calls,
 /// so that no thread of Swift's cooperative pool ever waits for a disk, a
@@ -32,7 +33,17 @@ final class WorkerThreads: @unchecked Sendable {
     private var nextJob = 0
     private var threads = 0
     private var sleeping = 0
-    private var spinning = 0
+    /// Workers looking for a job after their last one, without the mutex:
+    /// a job they will see needs no wake-up.
+    private let spinning = Atomic<Int>(0)
+    /// Whether jobs wait, for spinning workers to read without the mutex.
+    /// Set after the mutex is let go, so that a worker that sees it finds
+    /// the mutex free: one that found it held would sleep in the kernel and
+    /// need the wake-up its spinning was to save.
+    private let jobsWait = Atomic<Bool>(false)
+    /// The CPU the last job was handed over on, where its thread is likely
+    /// to hand over the next.
+    private let lastSubmitterCPU = Atomic<Int32>(-1)
 
     init() {
         pthread_mutex_init(mutex, nil)
@@ -57,7 +68,7 @@ final class WorkerThreads: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         jobs.append(job)
         let waiting = jobs.count - nextJob
-        if waiting <= spinning {
+        if waiting <= spinning.load(ordering: .relaxed) {
             // A worker that just finished takes it.
         } else if sleeping > 0 {
             pthread_cond_signal(wake)
@@ -66,6 +77,8 @@ final class WorkerThreads: @unchecked Sendable {
             startDetachedThread { [self] in work() }
         }
         pthread_mutex_unlock(mutex)
+        lastSubmitterCPU.store(cellar_current_cpu(), ordering: .relaxed)
+        jobsWait.store(true, ordering: .releasing)
     }
 
     /// Whether the calling thread is one of these workers: work it is
@@ -81,8 +94,8 @@ final class WorkerThreads: @unchecked Sendable {
             if let job = takeJob() {
                 pthread_mutex_unlock(mutex)
                 job()
+                spinForNextJob()
                 pthread_mutex_lock(mutex)
-                if nextJob == jobs.count { spinForNextJob() }
                 continue
             }
             sleeping += 1
@@ -104,23 +117,18 @@ final class WorkerThreads: @unchecked Sendable {
         if nextJob == jobs.count {
             jobs.removeAll(keepingCapacity: true)
             nextJob = 0
+            jobsWait.store(false, ordering: .relaxed)
         }
         return job
     }
 
-    /// Looks for a job for a moment with the mutex let go; returns with it held.
+    /// Looks for a job for a moment, without the mutex.
     private func spinForNextJob() {
-        spinning += 1
-        defer { spinning -= 1 }
-        pthread_mutex_unlock(mutex)
-        let deadline = monotonicNanoseconds() + Self.spinNanoseconds
-        while monotonicNanoseconds() < deadline {
-            sched_yield()
-            pthread_mutex_lock(mutex)
-            if nextJob < jobs.count { return }
-            pthread_mutex_unlock(mutex)
+        spinning.add(1, ordering: .relaxed)
+        _ = spin(forNanoseconds: Self.spinNanoseconds, otherCPU: { lastSubmitterCPU.load(ordering: .relaxed) }) {
+            jobsWait.load(ordering: .acquiring)
         }
-        pthread_mutex_lock(mutex)
+        spinning.subtract(1, ordering: .relaxed)
     }
 
     /// Waits on `wake` with the mutex held; false when the time ran out.

@@ -38,6 +38,14 @@ int64_t pgfloor_naive_updates(PGFloor *floor, int64_t instance_id, const char *n
 /// and retried when it is not): two round trips, no lock, no `BEGIN`.
 int64_t pgfloor_optimistic_updates(PGFloor *floor, int64_t instance_id, const char *name, int64_t seq, int64_t count);
 
+/// The same change with Cellar's own statements, in its two round trips:
+/// `BEGIN`, the shared lock on `schema`'s change numbers, the instance's
+/// advisory lock, the instance's last sequence and the cell's newest
+/// version; then the `UPDATE` that rewrites the version with a new change
+/// number, the `pg_notify` on `channel` and `COMMIT`.
+int64_t pgfloor_cellar_statement_updates(PGFloor *floor, const char *schema, const char *channel, int64_t instance_id,
+                                         const char *name, int64_t seq, int64_t count);
+
 /// `count` autocommit `SELECT`s of the cell's newest value, summed into `*sum`.
 int64_t pgfloor_reads(PGFloor *floor, int64_t instance_id, const char *name, int64_t count, int64_t *sum);
 
@@ -49,9 +57,12 @@ int64_t pgfloor_restore_lookups(PGFloor *floor, const char *factory, const char 
 
 /// `clients` threads, each with a connection of its own, each running
 /// `pgfloor_pipelined_updates` `count_each` times on its own instance
-/// (`instance_ids[i]`, whose cell `name` has one row, `seqs[i]`): the
-/// elapsed nanoseconds from the first thread's start to the last one's end.
+/// (`instance_ids[i]`, whose cell `name` has one row, `seqs[i]`), or, when
+/// `channel` is not NULL, `pgfloor_cellar_statement_updates` notifying
+/// `channel`: the elapsed nanoseconds from the first thread's start to the
+/// last one's end.
 int64_t pgfloor_clients(const char *conninfo, const char *schema, const char *synchronous_commit, int clients,
-                        const int64_t *instance_ids, const int64_t *seqs, const char *name, int64_t count_each);
+                        const int64_t *instance_ids, const int64_t *seqs, const char *name, const char *channel,
+                        int64_t count_each);
 
 #endif

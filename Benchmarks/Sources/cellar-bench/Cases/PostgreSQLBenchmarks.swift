@@ -18,8 +18,7 @@ struct PostgreSQLBenchmarks {
             try restores(),
             try processes(distinctKeys: false),
             try processes(distinctKeys: true),
-            try tasks(),
-        ]
+        ] + (try tasks())
     }
 
     /// `update { $0 += 1 }` on a counter without history, one commit each,
@@ -175,51 +174,97 @@ struct PostgreSQLBenchmarks {
 
     /// Tasks of one process, each making `await update`s of its own counter
     /// through one `Store` (which opens a connection for each task that
-    /// finds the others busy), against as many C clients (threads with a
-    /// connection each) making the floor's update on their own counters.
-    func tasks() throws -> BenchmarkResult {
+    /// finds the others busy), on the default executor and on the store's,
+    /// against as many C clients (threads with a connection each) sending
+    /// Cellar's statements for the same change (the floor issue 13 names:
+    /// "libpq, 8 connections, same statements"), and, for comparison only,
+    /// against the floor's shortest update.
+    func tasks() throws -> [BenchmarkResult] {
         let tasks = workload.postgreSQLProcesses, each = workload.postgreSQLUpdatesPerProcess
         let cellarKeys = (0..<tasks).map { "task\($0)" }, floorKeys = (0..<tasks).map { "floor\($0)" }
-        let (url, schema) = try newCounters("tasks", keys: cellarKeys + floorKeys)
+        let shortestKeys = (0..<tasks).map { "shortest\($0)" }
+        let (url, schema) = try newCounters("tasks", keys: cellarKeys + floorKeys + shortestKeys)
         let store = try Store(url: url, options: .init(maximumConnections: tasks))
         let counters = try cellarKeys.map { try store.restore(Counters.withoutHistory, key: $0) }
         let rows = try cellRows(url: url, schema: schema, keys: floorKeys)
-        var cellar = Samples(), c = Samples()
+        let shortestRows = try cellRows(url: url, schema: schema, keys: shortestKeys)
+        var cellar = Samples(), onStoreExecutor = Samples(), sameStatements = Samples(), shortest = Samples()
+        /// Runs `each` awaited updates in each of the tasks, which prefer `executor` when given.
+        func timeTasks(on executor: (any TaskExecutor)?) throws -> Int64 {
+            try AsyncBenchmarks.waitFor(on: executor) {
+                let start = monotonicNanoseconds()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for counter in counters {
+                        group.addTask(executorPreference: executor) { for _ in 0..<each { try await counter.update { $0 += 1 } } }
+                    }
+                    try await group.waitForAll()
+                }
+                return monotonicNanoseconds() - start
+            }
+        }
         for round in 0..<workload.postgreSQLRounds {
             try runRotated([
+                { try cellar.append(nanoseconds: try timeTasks(on: nil), operations: tasks * each) },
+                { try onStoreExecutor.append(nanoseconds: try timeTasks(on: store.executor), operations: tasks * each) },
                 {
-                    let nanoseconds = try AsyncBenchmarks.waitFor {
-                        let start = monotonicNanoseconds()
-                        try await withThrowingTaskGroup(of: Void.self) { group in
-                            for counter in counters {
-                                group.addTask { for _ in 0..<each { try await counter.update { $0 += 1 } } }
-                            }
-                            try await group.waitForAll()
-                        }
-                        return monotonicNanoseconds() - start
-                    }
-                    try cellar.append(nanoseconds: nanoseconds, operations: tasks * each)
+                    try sameStatements.append(
+                        nanoseconds: floorClients(url: url, schema: schema, rows: rows, channel: Self.changeChannel(schema: schema), each: each),
+                        operations: tasks * each)
                 },
-                { try c.append(nanoseconds: floorClients(url: url, schema: schema, rows: rows, each: each), operations: tasks * each) },
+                {
+                    try shortest.append(nanoseconds: floorClients(url: url, schema: schema, rows: shortestRows, each: each),
+                                        operations: tasks * each)
+                },
             ], round: round)
         }
         let rounds = workload.postgreSQLRounds
-        for key in cellarKeys + floorKeys {
+        for key in cellarKeys {
+            try expectExact(try store.restore(Counters.withoutHistory, key: key).get(), 2 * each * rounds, "counter \(key)")
+        }
+        for key in floorKeys + shortestKeys {
             try expectExact(try store.restore(Counters.withoutHistory, key: key).get(), each * rounds, "counter \(key)")
         }
-        return BenchmarkResult(
-            name: "PostgreSQL, \(tasks) tasks, distinct keys", unit: .nanosecondsPerOperation, measured: cellar, floor: c,
-            floorName: "\(tasks) C clients (threads, a connection each) making the floor's update on their own counters, synchronous_commit=off",
-            peer: nil, target: .ratio(1 / 0.8))
+        let sameStatementsName = "\(tasks) C clients (threads, a connection each) sending Cellar's own statements for the update "
+            + "(BEGIN, the change lock, the instance lock, the last sequence, the newest version; the UPDATE, pg_notify, COMMIT) "
+            + "in the same two round trips, on their own counters, synchronous_commit=off"
+        return [
+            BenchmarkResult(
+                name: "PostgreSQL, \(tasks) tasks, distinct keys", unit: .nanosecondsPerOperation, measured: cellar, floor: sameStatements,
+                floorName: sameStatementsName, peer: nil, target: .ratio(1 / 0.8)),
+            BenchmarkResult(
+                name: "PostgreSQL, \(tasks) tasks on the store's executor, distinct keys", unit: .nanosecondsPerOperation,
+                measured: onStoreExecutor, floor: sameStatements, floorName: sameStatementsName, peer: nil, target: .ratio(1 / 0.8)),
+            BenchmarkResult(
+                name: "PostgreSQL, \(tasks) tasks, distinct keys, against the shortest update", unit: .nanosecondsPerOperation,
+                measured: cellar, floor: shortest,
+                floorName: "\(tasks) C clients making the floor's shortest update (BEGIN, SELECT … FOR UPDATE, SELECT; UPDATE, COMMIT) "
+                    + "on their own counters, synchronous_commit=off",
+                peer: nil, target: .none),
+        ]
+    }
+
+    /// The channel Cellar's writers notify for a store in `schema`: FNV-1a
+    /// of the schema's name, as the PostgreSQL backend names it.
+    private static func changeChannel(schema: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in schema.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return "cellar_changes_" + String(hash, radix: 16)
     }
 
     /// The floor of the concurrent cases: a C client per row (a thread
     /// with a connection of its own), each making `each` of the floor's
     /// updates on its row, synchronous_commit=off; the elapsed nanoseconds.
-    private func floorClients(url: String, schema: String, rows: [(id: Int64, seq: Int64)], each: Int) -> Int64 {
+    private func floorClients(url: String, schema: String, rows: [(id: Int64, seq: Int64)], channel: String? = nil, each: Int) -> Int64 {
         libpqURL(url, schema: schema).withCString { url in
             schema.withCString { schema in
-                pgfloor_clients(url, schema, "off", Int32(rows.count), rows.map(\.id), rows.map(\.seq), BenchCell.name, Int64(each))
+                guard let channel else {
+                    return pgfloor_clients(url, schema, "off", Int32(rows.count), rows.map(\.id), rows.map(\.seq), BenchCell.name, nil, Int64(each))
+                }
+                return channel.withCString { channel in
+                    pgfloor_clients(url, schema, "off", Int32(rows.count), rows.map(\.id), rows.map(\.seq), BenchCell.name, channel, Int64(each))
+                }
             }
         }
     }
