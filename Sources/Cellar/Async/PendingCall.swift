@@ -38,13 +38,7 @@ final class PendingCall<T: Sendable>: @unchecked Sendable {
 
     /// The task was cancelled: if the work has not started, it never will.
     func cancel() {
-        var current = state.load(ordering: .relaxed)
-        while current & Self.started == 0 {
-            let (exchanged, original) = state.compareExchange(
-                expected: current, desired: current | Self.cancelled, ordering: .acquiringAndReleasing)
-            if exchanged { return }
-            current = original
-        }
+        _ = set(Self.cancelled, unless: Self.started)
     }
 
     /// Looks for the outcome for up to `nanoseconds`, or until the worker
@@ -70,10 +64,15 @@ final class PendingCall<T: Sendable>: @unchecked Sendable {
 
     /// True if the work may start: the call was not cancelled first.
     private func start() -> Bool {
+        set(Self.started, unless: Self.cancelled)
+    }
+
+    /// Sets `bit` in `state` unless `blocker` is set; whether it did.
+    private func set(_ bit: UInt8, unless blocker: UInt8) -> Bool {
         var current = state.load(ordering: .relaxed)
-        while current & Self.cancelled == 0 {
+        while current & blocker == 0 {
             let (exchanged, original) = state.compareExchange(
-                expected: current, desired: current | Self.started, ordering: .acquiringAndReleasing)
+                expected: current, desired: current | bit, ordering: .acquiringAndReleasing)
             if exchanged { return true }
             current = original
         }

@@ -19,7 +19,7 @@ public import Foundation
 /// task was cancelled meanwhile.
 ///
 /// Using the synchronous and the async API on one store, from any mix of
-/// threads and tasks, is safe: both go through the same engine.
+/// threads and tasks, is safe: both go through the same engines.
 extension Store {
     // MARK: Where the work runs
 

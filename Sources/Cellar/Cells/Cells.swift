@@ -52,22 +52,14 @@ public final class Cells {
             // Declarations run inside the restore's write transaction.
             return try engines.continueTransaction { session in
                 if let newest = try session.newestVersion(of: address), let stored = newest.cell {
-                    let value = try codec.decode(stored, instance: instance)
-                    let cell = liveCell(at: address, codec: codec, session)
-                    if session.usesCellCaches {
-                        cell.cache(value, storedAs: stored.value, sequence: newest.sequence, generation: session.generation)
-                    }
-                    return cell
+                    return liveCell(at: address, codec: codec, holding: try codec.decode(stored, instance: instance),
+                                    storedAs: stored.value, sequence: newest.sequence, session)
                 }
                 try NameRules.validate(name, as: "cell name")
                 let value = defaultValue()
                 let stored = try codec.record(named: name, holding: value, instance: instance)
                 let sequence = try session.createCell(stored, in: record)
-                let cell = liveCell(at: address, codec: codec, session)
-                if session.usesCellCaches {
-                    cell.cache(value, storedAs: stored.value, sequence: sequence, generation: session.generation)
-                }
-                return cell
+                return liveCell(at: address, codec: codec, holding: value, storedAs: stored.value, sequence: sequence, session)
             }
         } catch {
             // Reported when the build returns: the build closure cannot throw.
@@ -76,11 +68,20 @@ public final class Cells {
         }
     }
 
-    /// The cell in use at `address`, or a new one that now is.
-    private func liveCell<Value>(at address: CellAddress, codec: CellCodec<Value>, _ session: borrowing Session) -> PersistentCell<Value> {
-        session.liveCell(at: address) {
+    /// The cell in use at `address`, or a new one that now is, holding
+    /// `value` (stored as `stored`, in version `sequence`) in memory where
+    /// the engine keeps caches.
+    private func liveCell<Value>(
+        at address: CellAddress, codec: CellCodec<Value>, holding value: Value, storedAs stored: CellValue, sequence: Int64,
+        _ session: borrowing Session
+    ) -> PersistentCell<Value> {
+        let cell = session.liveCell(at: address) {
             PersistentCell(address: address, instance: instance, engines: engines, codec: codec, recordsHistory: record.recordsHistory)
         }
+        if session.usesCellCaches {
+            cell.cache(value, storedAs: stored, sequence: sequence, generation: session.generation)
+        }
+        return cell
     }
 
     /// Ends the build; throws the first error a declaration met.

@@ -103,7 +103,7 @@ final class EnginePool: Sendable {
     /// one of these engines.
     func continueTransaction<T>(_ body: (borrowing Session) throws -> T) throws -> T {
         guard limit > 1 else { return try primary.continueTransaction(body) }
-        let engine = engines.first { $0.isHeldByCurrentThread }
+        let engine = engineHeldByCurrentThread(of: engines)
         precondition(engine != nil, "continueTransaction outside a write transaction")
         return try engine!.continueTransaction(body)
     }
@@ -123,7 +123,7 @@ final class EnginePool: Sendable {
     /// caller runs one entry point on it and releases it.
     private func holdEngine() -> Engine {
         let engines = self.engines
-        if let mine = engines.first(where: { $0.isHeldByCurrentThread }) {
+        if let mine = engineHeldByCurrentThread(of: engines) {
             mine.hold()
             return mine
         }
@@ -140,6 +140,11 @@ final class EnginePool: Sendable {
         }
         next.hold()
         return next
+    }
+
+    /// The engine among `engines` the calling thread is inside (rule 1).
+    private func engineHeldByCurrentThread(of engines: [Engine]) -> Engine? {
+        engines.first { $0.isHeldByCurrentThread }
     }
 
     /// A new engine on a new connection, added to the pool; nil when the

@@ -73,16 +73,21 @@ final class RecursiveLock: @unchecked Sendable {
         precondition(tracksOwner, "isHeldByCurrentThread of a lock that does not track its owner")
         // Only the holder stores its own id, so a thread sees its id here
         // exactly while it holds the mutex.
-        return owner.load(ordering: .relaxed) == UInt(bitPattern: Int(bitPattern: pthread_self()))
+        return owner.load(ordering: .relaxed) == Self.currentThread
     }
 
     @inline(__always)
     private func tookMutex() {
         if depth == 0 {
-            if tracksOwner { setOwner(UInt(bitPattern: Int(bitPattern: pthread_self()))) }
+            if tracksOwner { setOwner(Self.currentThread) }
             cellar_adjust_locks_held(1)
         }
         depth += 1
+    }
+
+    /// The calling thread, as ``owner`` holds it.
+    private static var currentThread: UInt {
+        UInt(bitPattern: Int(bitPattern: pthread_self()))
     }
 
     /// Out of line: only the locks of a pool's engines track their owner.
