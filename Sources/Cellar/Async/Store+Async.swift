@@ -9,7 +9,7 @@ public import Foundation
 /// task waits suspended, so no thread of Swift's cooperative pool ever
 /// blocks on the disk, on another process's lock or on a server. (A call
 /// that is the store's only one in flight first looks for its outcome for
-/// up to 50 µs, about three updates, and suspends only if it is not there
+/// up to 200 µs, about a dozen updates, and suspends only if it is not there
 /// by then: that spares it two thread wake-ups.)
 ///
 /// Cancellation: a call whose task is cancelled before its work starts
@@ -26,8 +26,8 @@ extension Store {
     /// The threads this store runs blocking work on, as an executor for
     /// tasks. A task that prefers it runs on those threads, and its calls to
     /// the store run right where it is, with no hand-off to another thread
-    /// and back. (A hand-off costs 2 to 3 µs for a call that is the store's
-    /// only one in flight, which looks for its outcome for up to 50 µs
+    /// and back. (A hand-off costs 2 to 4 µs for a call that is the store's
+    /// only one in flight, which looks for its outcome for up to 200 µs
     /// before it suspends, and 25 to 30 µs on a small Linux server for one
     /// that suspends, where a cell's `update` takes 15 µs.)
     ///
