@@ -35,11 +35,11 @@ final class WorkerThreads: @unchecked Sendable {
     private var sleeping = 0
     /// Workers looking for a job after their last one, without the mutex:
     /// a job they will see needs no wake-up.
-    private let spinning = Atomic<Int>(0)
-    /// Whether jobs wait, for spinning workers to read without the mutex.
+    private let looking = Atomic<Int>(0)
+    /// Whether jobs wait, for looking workers to read without the mutex.
     /// Set after the mutex is let go, so that a worker that sees it finds
     /// the mutex free: one that found it held would sleep in the kernel and
-    /// need the wake-up its spinning was to save.
+    /// need the wake-up that looking was to save.
     private let jobsWait = Atomic<Bool>(false)
 
     init() {
@@ -65,7 +65,7 @@ final class WorkerThreads: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         jobs.append(job)
         let waiting = jobs.count - nextJob
-        if waiting <= spinning.load(ordering: .relaxed) {
+        if waiting <= looking.load(ordering: .relaxed) {
             // A worker that just finished takes it.
         } else if sleeping > 0 {
             pthread_cond_signal(wake)
@@ -126,12 +126,12 @@ final class WorkerThreads: @unchecked Sendable {
     /// against 110–125 µs yielding (six alternating runs, 2 cores); a lone
     /// task's `await` did not move (1.18x–1.28x against 1.20x–1.25x).
     private func lookForNextJob() {
-        spinning.add(1, ordering: .relaxed)
+        looking.add(1, ordering: .relaxed)
         let deadline = monotonicNanoseconds() + Self.lookNanoseconds
         while !jobsWait.load(ordering: .acquiring), monotonicNanoseconds() < deadline {
             sched_yield()
         }
-        spinning.subtract(1, ordering: .relaxed)
+        looking.subtract(1, ordering: .relaxed)
     }
 
     /// Waits on `wake` with the mutex held; false when the time ran out.
