@@ -33,3 +33,17 @@ func spin(forNanoseconds nanoseconds: Int64, otherCPU: () -> Int32, until isDone
     }
     return true
 }
+
+/// Yields the core between looks at `isDone` until it is true or
+/// `nanoseconds` have passed, and returns whether it became true: for
+/// waits of tens of microseconds on a thread that other runnable threads
+/// (the one that will make `isDone` true among them) need the core from,
+/// where sleeping and being woken would cost more than the wait.
+func yieldCore(forNanoseconds nanoseconds: Int64, until isDone: () -> Bool) -> Bool {
+    let deadline = monotonicNanoseconds() + nanoseconds
+    while !isDone() {
+        guard monotonicNanoseconds() < deadline else { return false }
+        sched_yield()
+    }
+    return true
+}

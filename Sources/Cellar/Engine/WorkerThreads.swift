@@ -127,10 +127,7 @@ final class WorkerThreads: @unchecked Sendable {
     /// task's `await` did not move (1.18x–1.28x against 1.20x–1.25x).
     private func lookForNextJob() {
         looking.add(1, ordering: .relaxed)
-        let deadline = monotonicNanoseconds() + Self.lookNanoseconds
-        while !jobsWait.load(ordering: .acquiring), monotonicNanoseconds() < deadline {
-            sched_yield()
-        }
+        _ = yieldCore(forNanoseconds: Self.lookNanoseconds) { jobsWait.load(ordering: .acquiring) }
         looking.subtract(1, ordering: .relaxed)
     }
 

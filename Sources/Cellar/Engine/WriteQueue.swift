@@ -1,10 +1,5 @@
 internal import Dispatch
 internal import Synchronization
-#if canImport(Glibc)
-internal import Glibc
-#elseif canImport(Darwin)
-internal import Darwin
-#endif
 
 /// The writers of one store in this process that wait while another
 /// writer leads: group commit.
@@ -172,12 +167,8 @@ final class QueuedWrite: @unchecked Sendable {
     /// floor, a commit per update: 14–15 µs). Past that the writer sleeps,
     /// so that a long wait (a checkpoint's fsync) costs no CPU.
     func wait() -> Outcome {
-        if yieldNanoseconds > 0 {
-            let deadline = monotonicNanoseconds() + yieldNanoseconds
-            repeat {
-                if steps.load(ordering: .acquiring) & Self.told != 0 { return outcome! }
-                sched_yield()
-            } while monotonicNanoseconds() < deadline
+        if yieldCore(forNanoseconds: yieldNanoseconds, until: { steps.load(ordering: .acquiring) & Self.told != 0 }) {
+            return outcome!
         }
         let (before, _) = steps.bitwiseOr(Self.sleeping, ordering: .acquiringAndReleasing)
         if before & Self.told == 0 { signal.wait() }
