@@ -1,10 +1,10 @@
 internal import CSharedMemory
 internal import Synchronization
 
-/// One async call's work, handed to a worker thread, and the way its
-/// outcome gets back to the task that waits for it: the task either still
-/// looks for it (``poll(forNanoseconds:)``) and takes it, or has suspended
-/// (``suspend()``) and the worker resumes it.
+/// One async call's work, handed to a worker thread, and the way its end
+/// gets back to the task that waits for it: the task either still looks
+/// for it (``poll(forNanoseconds:)``) or has suspended (``suspend()``) and
+/// the worker resumes it.
 ///
 /// Each step is a bit set once in `state`, so that of two steps that race,
 /// exactly one sees the other:
@@ -12,12 +12,23 @@ internal import Synchronization
 ///   (``start()`` against ``cancel()``): a cancelled call never starts, a
 ///   started one runs to its end;
 /// - the worker finishes, the task suspends: whichever comes second hands
-///   the outcome over.
+///   the end over.
 ///
-/// `@unchecked Sendable`: `outcome` is written once, by the worker, before
+/// The call is itself a worker's job (see
+/// ``WorkerThreads/handToLookingWorker(_:)``). It is not generic: the
+/// work leaves its value where the caller reads it (see
+/// ``EnginePool/perform(_:)``), so that no call looks up a generic type's
+/// metadata at run time (a `Result<T, any Error>` here cost several
+/// lookups per call, 5% of an awaited read's time).
+///
+/// The worker touches the call last when it sets `finished` or resumes
+/// the task, so a caller that keeps the call until it has seen the end may
+/// hand it over without a reference for the worker.
+///
+/// `@unchecked Sendable`: `failure` is written once, by the worker, before
 /// it sets `finished` (releasing), and read only after `finished` is seen
 /// (acquiring); `continuation` likewise before and after `suspended`.
-final class PendingCall<T: Sendable>: @unchecked Sendable {
+final class PendingCall: @unchecked Sendable {
     private static var started: UInt8 { 1 }
     private static var cancelled: UInt8 { 2 }
     private static var finished: UInt8 { 4 }
@@ -26,14 +37,25 @@ final class PendingCall<T: Sendable>: @unchecked Sendable {
     private let state = Atomic<UInt8>(0)
     /// The CPU the worker ran on when it started the work; -1 before.
     private let workerCPU = Atomic<Int32>(-1)
-    private var outcome: Result<T, any Error>?
-    private var continuation: UnsafeContinuation<T, any Error>?
+    /// What the work threw, or `CancellationError` if it never started.
+    private var failure: (any Error)?
+    private var continuation: UnsafeContinuation<Void, any Error>?
+    private let work: @Sendable () throws -> Void
 
-    /// The worker's side: runs `work` unless the call was cancelled
-    /// before, and hands its outcome over.
-    func run(_ work: () throws -> T) {
+    init(_ work: @escaping @Sendable () throws -> Void) {
+        self.work = work
+    }
+
+    /// The worker's side: runs the work unless the call was cancelled
+    /// before, and hands its end over.
+    func run() {
         workerCPU.store(cellar_current_cpu(), ordering: .relaxed)
-        finish(with: start() ? Result { try work() } : .failure(CancellationError()))
+        if start() {
+            do { try work() } catch { failure = error }
+        } else {
+            failure = CancellationError()
+        }
+        finish()
     }
 
     /// The task was cancelled: if the work has not started, it never will.
@@ -41,23 +63,30 @@ final class PendingCall<T: Sendable>: @unchecked Sendable {
         _ = set(Self.cancelled, unless: Self.started)
     }
 
-    /// Looks for the outcome for up to `nanoseconds`, or until the worker
-    /// runs on this thread's CPU; nil if the work has not ended by then.
-    func poll(forNanoseconds nanoseconds: Int64) -> Result<T, any Error>? {
+    /// Looks for the end of the work for up to `nanoseconds`, or until the
+    /// worker runs on this thread's CPU: true if it ended, false if not yet.
+    ///
+    /// - Throws: What the work threw, or `CancellationError` if it never
+    ///   started.
+    func poll(forNanoseconds nanoseconds: Int64) throws -> Bool {
         let ended = spin(forNanoseconds: nanoseconds, otherCPU: { workerCPU.load(ordering: .relaxed) }) {
             state.load(ordering: .acquiring) & Self.finished != 0
         }
-        return ended ? outcome : nil
+        if ended, let failure { throw failure }
+        return ended
     }
 
-    /// Suspends the task until the worker finishes, or returns at once if
-    /// it has.
-    func suspend() async throws -> T {
+    /// Suspends the task until the work ends, or returns at once if it
+    /// has.
+    ///
+    /// - Throws: What the work threw, or `CancellationError` if it never
+    ///   started.
+    func suspend() async throws {
         try await withUnsafeThrowingContinuation { continuation in
             self.continuation = continuation
             let (before, _) = state.bitwiseOr(Self.suspended, ordering: .acquiringAndReleasing)
             if before & Self.finished != 0 {
-                continuation.resume(with: outcome!)
+                resume(continuation)
             }
         }
     }
@@ -79,12 +108,19 @@ final class PendingCall<T: Sendable>: @unchecked Sendable {
         return false
     }
 
-    private func finish(with outcome: Result<T, any Error>) {
-        self.outcome = outcome
+    private func finish() {
         let (before, _) = state.bitwiseOr(Self.finished, ordering: .acquiringAndReleasing)
         if before & Self.suspended != 0 {
             // The task suspended first: it waits for this resume.
-            continuation!.resume(with: outcome)
+            resume(continuation!)
+        }
+    }
+
+    private func resume(_ continuation: UnsafeContinuation<Void, any Error>) {
+        if let failure {
+            continuation.resume(throwing: failure)
+        } else {
+            continuation.resume()
         }
     }
 }

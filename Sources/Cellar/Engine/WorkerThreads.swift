@@ -26,6 +26,12 @@ final class WorkerThreads: @unchecked Sendable {
     /// before it sleeps: a task that awaits one call after another finds
     /// its worker awake, and neither pays a wake-up.
     static let lookNanoseconds: Int64 = 50_000
+    /// ``lookNanoseconds`` unless a test chose another time.
+    private let lookNanoseconds: Int64
+    /// For tests: how long a caller of ``handToLookingWorker(_:)`` waits
+    /// between seeing a looking worker and handing the call over, which
+    /// widens the moment when that worker may stop looking. 0 otherwise.
+    private let handOverPauseNanoseconds: Int64
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -41,8 +47,13 @@ final class WorkerThreads: @unchecked Sendable {
     /// the mutex free: one that found it held would sleep in the kernel and
     /// need the wake-up that looking was to save.
     private let jobsWait = Atomic<Bool>(false)
+    /// A call handed straight to a looking worker, past the queue and its
+    /// mutex (see ``handToLookingWorker(_:)``); not retained.
+    private let handedCall = Atomic<UnsafeMutableRawPointer?>(nil)
 
-    init() {
+    init(lookNanoseconds: Int64 = WorkerThreads.lookNanoseconds, handOverPauseNanoseconds: Int64 = 0) {
+        self.lookNanoseconds = lookNanoseconds
+        self.handOverPauseNanoseconds = handOverPauseNanoseconds
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -75,6 +86,35 @@ final class WorkerThreads: @unchecked Sendable {
         }
         pthread_mutex_unlock(mutex)
         jobsWait.store(true, ordering: .releasing)
+    }
+
+    /// Hands `call` to a worker that is looking for its next job, if one
+    /// is, without the queue's mutex and without allocating; false when
+    /// none took it (the caller then runs it through ``run(_:)``). For a
+    /// task that awaits one call after another: the worker that ran its
+    /// last call takes the next.
+    ///
+    /// The call waits in `handedCall` for a looking worker. Should the last
+    /// one stop looking meanwhile, the caller takes the call back: each
+    /// side writes its own atomic and then reads the other's, sequentially
+    /// consistent, so a worker that stops looking either sees the call or
+    /// is seen gone.
+    ///
+    /// The caller keeps `call` alive until the call has ended (as it does
+    /// anyway, to learn its end), so the worker needs no reference of its
+    /// own: no reference count moves between the two threads.
+    func handToLookingWorker(_ call: PendingCall) -> Bool {
+        guard looking.load(ordering: .relaxed) > 0 else { return false }
+        if handOverPauseNanoseconds > 0 {
+            let end = monotonicNanoseconds() + handOverPauseNanoseconds
+            while monotonicNanoseconds() < end {}
+        }
+        let pointer = Unmanaged.passUnretained(call).toOpaque()
+        guard handedCall.compareExchange(expected: nil, desired: pointer, ordering: .sequentiallyConsistent).exchanged else {
+            return false
+        }
+        if looking.load(ordering: .sequentiallyConsistent) > 0 { return true }
+        return !handedCall.compareExchange(expected: pointer, desired: nil, ordering: .sequentiallyConsistent).exchanged
     }
 
     /// Whether the calling thread is one of these workers: work it is
@@ -118,17 +158,32 @@ final class WorkerThreads: @unchecked Sendable {
         return job
     }
 
-    /// Looks for a job for a moment, without the mutex, yielding its core
-    /// between looks: the threads it waits for (the task's, a PostgreSQL
+    /// Looks for a job, queued or handed over (see
+    /// ``handToLookingWorker(_:)``), for a moment, without the mutex,
+    /// yielding its core between looks: the threads it waits for (the task's, a PostgreSQL
     /// server's processes on the same machine) then run. A worker that
     /// held its core instead (`pause` between looks, a yield every 3.5 µs)
     /// took their CPU: eight tasks' PostgreSQL updates took 118–130 µs each
     /// against 110–125 µs yielding (six alternating runs, 2 cores); a lone
     /// task's `await` did not move (1.18x–1.28x against 1.20x–1.25x).
     private func lookForNextJob() {
-        looking.add(1, ordering: .relaxed)
-        _ = yieldCore(forNanoseconds: Self.lookNanoseconds) { jobsWait.load(ordering: .acquiring) }
-        looking.subtract(1, ordering: .relaxed)
+        repeat {
+            looking.add(1, ordering: .sequentiallyConsistent)
+            _ = yieldCore(forNanoseconds: lookNanoseconds) {
+                handedCall.load(ordering: .relaxed) != nil || jobsWait.load(ordering: .acquiring)
+            }
+            // Not counted as looking while it runs a handed job, so that
+            // jobs queued meanwhile wake or start another worker.
+            looking.subtract(1, ordering: .sequentiallyConsistent)
+        } while runHandedCall() && !jobsWait.load(ordering: .acquiring)
+    }
+
+    /// Runs the call handed to the looking workers, if there is one and
+    /// this worker takes it; whether it did.
+    private func runHandedCall() -> Bool {
+        guard let pointer = handedCall.exchange(nil, ordering: .sequentiallyConsistent) else { return false }
+        Unmanaged<PendingCall>.fromOpaque(pointer)._withUnsafeGuaranteedRef { $0.run() }
+        return true
     }
 
     /// Waits on `wake` with the mutex held; false when the time ran out.
