@@ -1,9 +1,11 @@
-#define _GNU_SOURCE  // sched_getcpu
+#define _GNU_SOURCE  // sched_getcpu, pthread_setname_np
 #include "CSharedMemory.h"
 
+#include <pthread.h>
 #include <sched.h>
 
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -60,5 +62,16 @@ int32_t cellar_current_cpu(void) {
     return sched_getcpu();
 #else
     return -1;
+#endif
+}
+
+void cellar_name_current_thread(const char *name) {
+#ifdef __linux__
+    char truncated[16];
+    strncpy(truncated, name, sizeof truncated - 1);
+    truncated[sizeof truncated - 1] = 0;
+    pthread_setname_np(pthread_self(), truncated);
+#elif defined(__APPLE__)
+    pthread_setname_np(name);
 #endif
 }

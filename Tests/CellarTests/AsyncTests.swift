@@ -174,6 +174,20 @@ import Testing
         #expect(try await cell.get() == 2)
     }
 
+    #if os(Linux)
+    /// The threads that run async calls carry a name, for `top -H`, `perf`
+    /// and debuggers.
+    @Test func theStoresThreadsAreNamed() async throws {
+        let folder = try TemporaryDirectory()
+        let store = try Store(at: folder.path("named.sqlite"))
+        let cell = try await store.restore(Self.balanceFactory, key: "k")
+        let threadName = try await cell.update { _ in
+            (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+        }
+        #expect(threadName == "cellar-worker\n")
+    }
+    #endif
+
     /// Tasks on an executor of one thread: while one waits for another
     /// connection's lock, the other still runs. A call that blocked its
     /// thread would hold up the second task until the lock was released.

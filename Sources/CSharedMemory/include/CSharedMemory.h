@@ -53,6 +53,11 @@ static inline const void *cellar_workers_of_current_thread(void) {
 /// the same CPU: the other one then only runs once the spinner gives way.
 int32_t cellar_current_cpu(void);
 
+/// Names the calling thread (at most 15 bytes are kept) for debuggers,
+/// `top -H` and `perf`: Glibc's `pthread_setname_np` is not visible to
+/// Swift without `_GNU_SOURCE`.
+void cellar_name_current_thread(const char *name);
+
 /// Tells the CPU that the calling thread is spinning on a value another
 /// thread will change: the core spends less and the other hyperthread runs
 /// faster. Swift has no way to say it.

@@ -82,7 +82,7 @@ final class WorkerThreads: @unchecked Sendable {
             pthread_cond_signal(wake)
         } else if threads < Self.maximum {
             threads += 1
-            startDetachedThread { [self] in work() }
+            startDetachedThread(named: "cellar-worker") { [self] in work() }
         }
         pthread_mutex_unlock(mutex)
         jobsWait.store(true, ordering: .releasing)

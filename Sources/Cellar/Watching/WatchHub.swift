@@ -51,7 +51,7 @@ final class WatchHub: @unchecked Sendable {
         activeWatches += 1
         if !isRunning {
             isRunning = true
-            startDetachedThread { [self] in run() }
+            startDetachedThread(named: "cellar-watch") { [self] in run() }
         }
         return (reader!, signal)
     }
