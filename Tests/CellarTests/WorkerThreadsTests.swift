@@ -38,10 +38,11 @@ import Testing
         for _ in 0..<200 where try handOrQueue(to: workers, afterNanoseconds: 0) {
             handed += 1
         }
-        // The worker looks for 50 µs after each job; the test's thread may
-        // take longer than that to wake from its own wait, so not every
-        // call finds it.
-        #expect(handed > 0)
+        // The worker looks for 50 µs after each job, and the call comes
+        // right after it: 199 or 200 of 200 were handed over in three runs
+        // of this test alone on a 2-core Linux server. Among the suite's
+        // other tests, a caller preempted for longer queues its call.
+        #expect(handed > 0, "\(handed) of 200 calls handed over")
     }
 
     /// Calls handed over around the moment the worker stops looking: each

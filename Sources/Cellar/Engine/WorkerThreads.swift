@@ -160,9 +160,9 @@ final class WorkerThreads: @unchecked Sendable {
 
     /// Looks for a job, queued or handed over (see
     /// ``handToLookingWorker(_:)``), for a moment, without the mutex,
-    /// yielding its core between looks: the threads it waits for (the task's, a PostgreSQL
-    /// server's processes on the same machine) then run. A worker that
-    /// held its core instead (`pause` between looks, a yield every 3.5 µs)
+    /// yielding its core between looks: the threads it waits for (the
+    /// task's, a PostgreSQL server's processes on the same machine) then
+    /// run. A worker that held its core instead (`pause` between looks, a yield every 3.5 µs)
     /// took their CPU: eight tasks' PostgreSQL updates took 118–130 µs each
     /// against 110–125 µs yielding (six alternating runs, 2 cores); a lone
     /// task's `await` did not move (1.18x–1.28x against 1.20x–1.25x).
@@ -172,7 +172,7 @@ final class WorkerThreads: @unchecked Sendable {
             _ = yieldCore(forNanoseconds: lookNanoseconds) {
                 handedCall.load(ordering: .relaxed) != nil || jobsWait.load(ordering: .acquiring)
             }
-            // Not counted as looking while it runs a handed job, so that
+            // Not counted as looking while it runs a handed call, so that
             // jobs queued meanwhile wake or start another worker.
             looking.subtract(1, ordering: .sequentiallyConsistent)
         } while runHandedCall() && !jobsWait.load(ordering: .acquiring)
