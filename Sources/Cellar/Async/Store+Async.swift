@@ -26,7 +26,7 @@ extension Store {
     /// The threads this store runs blocking work on, as an executor for
     /// tasks. A task that prefers it runs on those threads, and its calls to
     /// the store run right where it is, with no hand-off to another thread
-    /// and back. (A hand-off costs 2 to 4 µs for a call that is the store's
+    /// and back. (A hand-off costs 1 to 3 µs for a call that is the store's
     /// only one in flight, which looks for its outcome for up to 200 µs
     /// before it suspends, and 25 to 30 µs on a small Linux server for one
     /// that suspends, where a cell's `update` takes 15 µs.)
