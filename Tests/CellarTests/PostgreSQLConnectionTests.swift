@@ -35,6 +35,28 @@ import Testing
         #expect(!connection.isInTransaction)
     }
 
+    /// A statement is prepared once per connection: a literal is known by
+    /// where its text lies in the program, SQL built at run time by its
+    /// text. Preparing counts as a round trip of its own.
+    @Test func eachStatementIsPreparedOncePerConnection() throws {
+        guard let url = TestPostgres.url() else { return }
+        let connection = try PGConnection(connectionString: url, location: "test")
+        func roundTrips(_ statement: PGStatement, adding value: Int64) throws -> Int {
+            let before = connection.roundTrips
+            #expect(try connection.query(statement, [.integer(value)]).integer(0, 0) == value + 1)
+            return connection.roundTrips - before
+        }
+        let one = 1
+        for value: Int64 in 0..<3 {
+            #expect(try roundTrips("SELECT $1::bigint + 1", adding: value) == (value == 0 ? 2 : 1))
+            // The same text, built: known by its text, so prepared once too.
+            #expect(try roundTrips("SELECT $1::bigint + \(one)", adding: value) == (value == 0 ? 2 : 1))
+        }
+        let built = "SELECT 1"
+        #expect(PGStatement(built).cacheKey == ("SELECT \(one)" as PGStatement).cacheKey)
+        #expect(("SELECT 1" as PGStatement).sql == "SELECT 1")
+    }
+
     /// The round trips the backend's design promises (see PostgreSQLBackend):
     /// counted on the connection, after a first run prepared the statements.
     @Test func eachOperationTakesItsRoundTrips() throws {

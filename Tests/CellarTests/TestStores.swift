@@ -64,7 +64,7 @@ struct StoreLocationForTest: Sendable {
             return try sqliteRows(value, sql)
         case .postgresql:
             #if PostgreSQL
-            let result = try postgreSQLConnection().query(sql)
+            let result = try postgreSQLConnection().query(PGStatement(sql))
             return (0..<result.count).map { result.optionalText($0, 0) ?? "NULL" }
             #else
             preconditionFailure("a PostgreSQL location in a build without PostgreSQL")

@@ -25,8 +25,10 @@ final class PGConnection {
     let handle: OpaquePointer
     /// The server as messages name it, without a password.
     let location: String
-    /// The statements prepared on this connection, by their SQL.
-    private var prepared: [String: String] = [:]
+    /// The names of the statements prepared on this connection (see
+    /// ``PGStatement/CacheKey``): C strings, made once, freed by
+    /// ``forgetPreparedStatements()``.
+    private var prepared: [PGStatement.CacheKey: UnsafeMutablePointer<CChar>] = [:]
     /// Run again on every new connection: the session's settings.
     var sessionSetup: [String] = []
     /// Whether a lock wait that times out (55P03) was given up on purpose,
@@ -56,6 +58,7 @@ final class PGConnection {
     }
 
     deinit {
+        forgetPreparedStatements()
         PQfinish(handle)
     }
 
@@ -89,9 +92,9 @@ final class PGConnection {
     ///   - expectedChangedRows: The round trip throws if the statement
     ///     changed another number of rows.
     ///   - onRows: Called with the statement's rows when they arrive.
-    func enqueue(_ sql: String, _ parameters: [PGParameter] = [], expectedChangedRows: Int? = nil,
+    func enqueue(_ sql: PGStatement, _ parameters: [PGParameter] = [], expectedChangedRows: Int? = nil,
                  onRows: ((PGRows) -> Void)? = nil) throws(PostgreSQLError) {
-        queue.append(QueuedStatement(sql: sql, parameters: parameters, expectedChangedRows: expectedChangedRows, onRows: onRows))
+        queue.append(QueuedStatement(statement: sql, parameters: parameters, expectedChangedRows: expectedChangedRows, onRows: onRows))
         // A long transaction does not hold every change in memory.
         if queue.count >= Self.longestQueue { try flush() }
     }
@@ -107,24 +110,36 @@ final class PGConnection {
     /// Sends the queued statements, in one round trip, and checks them.
     func flush() throws(PostgreSQLError) {
         guard !queue.isEmpty else { return }
-        let statements = queue
-        queue.removeAll()
-        _ = try run(statements)
+        _ = try sendQueue()
+    }
+
+    /// Sends the queued statements in one round trip (see ``run(_:)``),
+    /// with the queue emptied first: a statement queued meanwhile (by an
+    /// `onRows`) waits for the next round trip. The two queues' buffers
+    /// take turns, so that a round trip allocates none.
+    private func sendQueue() throws(PostgreSQLError) -> PGRows {
+        var statements: [QueuedStatement] = []
+        swap(&statements, &spareQueue)
+        swap(&statements, &queue)
+        defer {
+            statements.removeAll(keepingCapacity: true)
+            swap(&statements, &spareQueue)
+        }
+        return try run(statements)
     }
 
     /// Runs `sql` with `parameters` ($1, $2...) as a statement prepared once
     /// per connection, after the queued statements and in the same round
     /// trip, and returns its rows.
     @discardableResult
-    func query(_ sql: String, _ parameters: [PGParameter] = []) throws(PostgreSQLError) -> PGRows {
-        let statements = queue + [QueuedStatement(sql: sql, parameters: parameters, expectedChangedRows: nil, onRows: nil)]
-        queue.removeAll()
-        return try run(statements)
+    func query(_ sql: PGStatement, _ parameters: [PGParameter] = []) throws(PostgreSQLError) -> PGRows {
+        queue.append(QueuedStatement(statement: sql, parameters: parameters, expectedChangedRows: nil, onRows: nil))
+        return try sendQueue()
     }
 
     /// A statement waiting in the queue.
     private struct QueuedStatement {
-        let sql: String
+        let statement: PGStatement
         let parameters: [PGParameter]
         let expectedChangedRows: Int?
         let onRows: ((PGRows) -> Void)?
@@ -133,6 +148,8 @@ final class PGConnection {
     /// Statements queued before the queue is sent on its own.
     private static let longestQueue = 256
     private var queue: [QueuedStatement] = []
+    /// An empty buffer for ``queue``'s next turn (see ``sendQueue()``).
+    private var spareQueue: [QueuedStatement] = []
 
     /// Runs `statements` in one round trip; see ``send(_:)``.
     ///
@@ -146,7 +163,7 @@ final class PGConnection {
             return try send(statements)
         } catch {
             let failure: PostgreSQLError = error
-            guard failure.isConnectionFailure, startedIdle, !statements.contains(where: { $0.sql == "COMMIT" }) else { throw failure }
+            guard failure.isConnectionFailure, startedIdle, !statements.contains(where: { $0.statement.sql == "COMMIT" }) else { throw failure }
             try reconnect()
             return try send(statements)
         }
@@ -157,38 +174,54 @@ final class PGConnection {
     /// is thrown once every result has arrived: the statements after it
     /// did not run.
     private func send(_ statements: [QueuedStatement]) throws(PostgreSQLError) -> PGRows {
-        for statement in statements {
-            for case .text(let text) in statement.parameters where text.utf8.contains(0) {
+        for queued in statements {
+            for case .text(let text) in queued.parameters where Self.holdsNUL(text) {
                 // libpq takes text as C strings, and PostgreSQL's text has no NUL.
                 throw PostgreSQLError(sqlState: "22021", message: "PostgreSQL cannot store text that holds a NUL character")
             }
         }
-        var names: [String] = []
-        for statement in statements {
-            names.append(try preparedName(for: statement.sql))
-        }
-        roundTrips += 1
-        if statements.count == 1, let statement = statements.first {
-            let result = withParameters(statement.parameters) { values, lengths, formats in
-                PQexecPrepared(handle, names[0], Int32(statement.parameters.count), values, lengths, formats, 0)
+        // Prepared before the pipeline starts: PQprepare waits for its answer.
+        return try withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>.self, capacity: statements.count) {
+            names throws(PostgreSQLError) in
+            for (index, queued) in statements.enumerated() {
+                names.initializeElement(at: index, to: try preparedName(for: queued.statement))
             }
-            try check(result, sql: statement.sql)
-            return try accept(PGRows(result), of: statement)
+            roundTrips += 1
+            if statements.count == 1 {
+                return try execute(statements[0], named: names[0])
+            }
+            return try pipeline(statements, named: names)
         }
-        guard PQenterPipelineMode(handle) == 1 else { throw connectionError(sql: statements[0].sql) }
+    }
+
+    /// Runs one prepared statement and waits for its result.
+    private func execute(_ queued: QueuedStatement, named name: UnsafePointer<CChar>) throws(PostgreSQLError) -> PGRows {
+        let result = withParameters(queued.parameters) { count, values, lengths, formats in
+            PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+        }
+        let rows = PGRows(result)  // cleared when let go, whatever happens
+        try check(result, sql: queued.statement.sql)
+        return try accept(rows, of: queued)
+    }
+
+    /// Sends prepared statements in libpq's pipeline mode, then reads
+    /// their results.
+    private func pipeline(_ statements: [QueuedStatement], named names: UnsafeMutableBufferPointer<UnsafePointer<CChar>>)
+        throws(PostgreSQLError) -> PGRows {
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionError(sql: statements[0].statement.sql) }
         defer { PQexitPipelineMode(handle) }
-        for (statement, name) in zip(statements, names) {
-            let sent = withParameters(statement.parameters) { values, lengths, formats in
-                PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), values, lengths, formats, 0)
+        for (queued, name) in zip(statements, names) {
+            let sent = withParameters(queued.parameters) { count, values, lengths, formats in
+                PQsendQueryPrepared(handle, name, count, values, lengths, formats, 0)
             }
-            guard sent == 1 else { throw connectionError(sql: statement.sql) }
+            guard sent == 1 else { throw connectionError(sql: queued.statement.sql) }
         }
-        guard PQpipelineSync(handle) == 1 else { throw connectionError(sql: statements[0].sql) }
+        guard PQpipelineSync(handle) == 1 else { throw connectionError(sql: statements[0].statement.sql) }
         var failure: PostgreSQLError?
         var last: PGRows?
-        for statement in statements {
+        for (index, queued) in statements.enumerated() {
             guard let result = PQgetResult(handle) else {
-                throw connectionError(sql: statement.sql)
+                throw connectionError(sql: queued.statement.sql)
             }
             // Each statement's results end with a null one.
             while let extra = PQgetResult(handle) { PQclear(extra) }
@@ -197,50 +230,81 @@ final class PGConnection {
                 continue
             }
             do {
-                try check(result, sql: statement.sql)
-                last = try accept(PGRows(result), of: statement)
+                try check(result, sql: queued.statement.sql)
             } catch {
                 PQclear(result)
+                failure = failure ?? error
+                continue
+            }
+            guard index == statements.count - 1 || queued.onRows != nil || queued.expectedChangedRows != nil else {
+                PQclear(result)  // nobody reads its rows
+                continue
+            }
+            do {
+                last = try accept(PGRows(result), of: queued)
+            } catch {
                 failure = failure ?? error
             }
         }
         // The synchronization point that ends the pipeline.
-        guard let sync = PQgetResult(handle) else { throw connectionError(sql: statements[0].sql) }
+        guard let sync = PQgetResult(handle) else { throw connectionError(sql: statements[0].statement.sql) }
         PQclear(sync)
         if let failure { throw failure }
-        guard let last else { throw connectionError(sql: statements[0].sql) }
+        guard let last else { throw connectionError(sql: statements[0].statement.sql) }
         return last
     }
 
-    /// Checks what a statement was expected to change and hands its rows on.
-    private func accept(_ rows: PGRows, of statement: QueuedStatement) throws(PostgreSQLError) -> PGRows {
-        if let expected = statement.expectedChangedRows, rows.changedRows != expected {
-            throw PostgreSQLError(sqlState: nil, message: "changed \(rows.changedRows) rows instead of \(expected)", sql: statement.sql)
+    /// Whether `text` holds a NUL character, which a C string cannot.
+    private static func holdsNUL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard let start = utf8.baseAddress else { return false }
+            return memchr(start, 0, utf8.count) != nil
         }
-        statement.onRows?(rows)
+    }
+
+    /// Checks what a statement was expected to change and hands its rows on.
+    private func accept(_ rows: PGRows, of queued: QueuedStatement) throws(PostgreSQLError) -> PGRows {
+        if let expected = queued.expectedChangedRows, rows.changedRows != expected {
+            throw PostgreSQLError(sqlState: nil, message: "changed \(rows.changedRows) rows instead of \(expected)", sql: queued.statement.sql)
+        }
+        queued.onRows?(rows)
         return rows
     }
 
     /// The error for a round trip that broke off: usually a lost connection.
     private func connectionError(sql: String) -> PostgreSQLError {
-        prepared.removeAll()
+        forgetPreparedStatements()
         return PostgreSQLError(sqlState: PQstatus(handle) == CONNECTION_OK ? nil : "08006", message: Self.message(of: handle), sql: sql)
     }
 
-    /// The name of the prepared statement for `sql`, preparing it on first use.
-    private func preparedName(for sql: String) throws(PostgreSQLError) -> String {
-        if let name = prepared[sql] { return name }
-        let name = "cellar_\(prepared.count + 1)"
+    /// The name of the prepared statement for `statement`, preparing it on
+    /// first use; valid until ``forgetPreparedStatements()``.
+    private func preparedName(for statement: PGStatement) throws(PostgreSQLError) -> UnsafePointer<CChar> {
+        let key = statement.cacheKey
+        if let name = prepared[key] { return UnsafePointer(name) }
+        let name = strdup("cellar_\(prepared.count + 1)")!
         roundTrips += 1
-        let result = PQprepare(handle, name, sql, 0, nil)
+        let result = PQprepare(handle, name, statement.sql, 0, nil)
         defer { PQclear(result) }
-        try check(result, sql: sql)
-        prepared[sql] = name
-        return name
+        do {
+            try check(result, sql: statement.sql)
+        } catch {
+            free(name)
+            throw error
+        }
+        prepared[key] = name
+        return UnsafePointer(name)
+    }
+
+    /// Forgets the prepared statements: they went with the connection.
+    private func forgetPreparedStatements() {
+        prepared.values.forEach { free($0) }
+        prepared.removeAll()
     }
 
     /// Throws the error `result` reports, if it reports one.
-    private func check(_ result: OpaquePointer?, sql: String) throws(PostgreSQLError) {
+    private func check(_ result: OpaquePointer?, sql: @autoclosure () -> String) throws(PostgreSQLError) {
         switch result.map(PQresultStatus) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return
@@ -250,9 +314,9 @@ final class PGConnection {
                 ?? Self.message(of: handle)
             if PQstatus(handle) != CONNECTION_OK {
                 // The connection is gone: prepared statements went with it.
-                prepared.removeAll()
+                forgetPreparedStatements()
             }
-            throw PostgreSQLError(sqlState: sqlState ?? (PQstatus(handle) == CONNECTION_OK ? nil : "08006"), message: message, sql: sql,
+            throw PostgreSQLError(sqlState: sqlState ?? (PQstatus(handle) == CONNECTION_OK ? nil : "08006"), message: message, sql: sql(),
                                   gaveUpLockWait: givesUpLockWaits && sqlState == "55P03")
         }
     }
@@ -269,7 +333,7 @@ final class PGConnection {
     /// Connects again with the same parameters and runs ``sessionSetup``.
     /// Prepared statements and queued ones went with the old connection.
     private func reconnect() throws(PostgreSQLError) {
-        prepared.removeAll()
+        forgetPreparedStatements()
         queue.removeAll()
         PQreset(handle)
         guard PQstatus(handle) == CONNECTION_OK else {
@@ -280,40 +344,65 @@ final class PGConnection {
         }
     }
 
-    /// Calls `body` with libpq's three parameter arrays, valid during the call.
+    /// Calls `body` with the parameters' count and libpq's three parameter
+    /// arrays, valid during the call and kept on the stack. Each value is
+    /// a copy of the parameter's bytes with a NUL after them: text needs
+    /// it, and empty bytes still need a pointer (a null one means SQL
+    /// NULL). Lengths and formats only matter for bytes: without any, both
+    /// arrays are null, which libpq reads as all text.
     private func withParameters<T>(
         _ parameters: [PGParameter],
-        _ body: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> T
+        _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> T
     ) -> T {
-        // Each parameter's bytes, copied for the call: text NUL-terminated;
-        // bytes with one byte more, as an empty value still needs a pointer
-        // (a null one means SQL NULL) and the length says how many count.
-        let values: [UnsafePointer<CChar>?] = parameters.map { parameter -> UnsafePointer<CChar>? in
+        var byteCount = 0
+        var holdsBytes = false
+        for parameter in parameters {
             switch parameter {
-            case .null: return nil
-            case .text(let text): return UnsafePointer(strdup(text))
-            case .binary(let data):
-                let bytes = malloc(data.count + 1)!
-                data.copyBytes(to: bytes.assumingMemoryBound(to: UInt8.self), count: data.count)
-                return UnsafePointer(bytes.assumingMemoryBound(to: CChar.self))
+            case .null: break
+            case .text(let text): byteCount += text.utf8.count + 1
+            case .binary(let data): byteCount += data.count + 1; holdsBytes = true
             }
         }
-        defer { values.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
-        let lengths = parameters.map { parameter -> Int32 in
-            if case .binary(let data) = parameter { return Int32(data.count) }
-            return 0
-        }
-        let formats = parameters.map { parameter -> Int32 in
-            if case .binary = parameter { return 1 }
-            return 0
-        }
-        return values.withUnsafeBufferPointer { values in
-            lengths.withUnsafeBufferPointer { lengths in
-                formats.withUnsafeBufferPointer { formats in
-                    body(values.baseAddress, lengths.baseAddress, formats.baseAddress)
+        let count = parameters.count
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: byteCount) { copies in
+            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: count) { values in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: holdsBytes ? 2 * count : 0) { lengthsAndFormats in
+                    var end = 0
+                    for (index, parameter) in parameters.enumerated() {
+                        var length = 0
+                        switch parameter {
+                        case .null:
+                            values.initializeElement(at: index, to: nil)
+                        case .text(var text):
+                            values.initializeElement(at: index, to: text.withUTF8 { copy(UnsafeRawBufferPointer($0), into: copies, at: &end) })
+                        case .binary(let data):
+                            values.initializeElement(at: index, to: data.withUnsafeBytes { copy($0, into: copies, at: &end) })
+                            length = data.count
+                        }
+                        if holdsBytes {
+                            lengthsAndFormats.initializeElement(at: index, to: Int32(length))
+                            lengthsAndFormats.initializeElement(at: count + index, to: parameter.isBinary ? 1 : 0)
+                        }
+                    }
+                    let lengths = holdsBytes ? UnsafePointer(lengthsAndFormats.baseAddress) : nil
+                    let formats = holdsBytes ? lengths.map { $0 + count } : nil
+                    return body(Int32(count), UnsafePointer(values.baseAddress), lengths, formats)
                 }
             }
         }
+    }
+
+    /// Copies `source` into `buffer` from `end` on, with a NUL after it, and
+    /// moves `end` past both; where the copy starts.
+    private func copy(_ source: UnsafeRawBufferPointer, into buffer: UnsafeMutableBufferPointer<CChar>, at end: inout Int)
+        -> UnsafePointer<CChar> {
+        let start = buffer.baseAddress! + end
+        if let bytes = source.baseAddress, source.count > 0 {
+            UnsafeMutableRawPointer(start).copyMemory(from: bytes, byteCount: source.count)
+        }
+        start[source.count] = 0
+        end += source.count + 1
+        return UnsafePointer(start)
     }
 
     // MARK: State
@@ -348,6 +437,12 @@ enum PGParameter: Sendable, Hashable {
 
     static func integer(_ value: Int64) -> PGParameter { .text(String(value)) }
     static func bool(_ value: Bool) -> PGParameter { .text(value ? "t" : "f") }
+
+    /// Sent as bytes (libpq's binary format), not as text.
+    var isBinary: Bool {
+        if case .binary = self { return true }
+        return false
+    }
 }
 
 /// The rows a statement returned, read as text: one `PGresult`, cleared in `deinit`.

@@ -10,9 +10,10 @@ internal import Darwin
 /// sequence; writers `NOTIFY` at commit, on a channel of the store's
 /// schema, and watchers `LISTEN`.
 extension PostgreSQLBackend {
-    /// The channel this store's commits are announced on: one per schema,
-    /// named by a hash, since a schema's name may be longer than a channel's.
-    var changeChannel: String {
+    /// The channel the commits of a store in `schema` are announced on: one
+    /// per schema, named by a hash, since a schema's name may be longer
+    /// than a channel's.
+    static func changeChannel(schema: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
         for byte in schema.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3

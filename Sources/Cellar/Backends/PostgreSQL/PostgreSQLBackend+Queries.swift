@@ -110,9 +110,7 @@ extension PostgreSQLBackend {
         if let known = lockedInstances[cell.instanceRowID]?.newestVersion(of: cell.name) {
             return known
         }
-        let rows = try connection.query("""
-            SELECT \(Columns.version) FROM cell_versions WHERE instance_id = $1 AND name = $2 ORDER BY seq DESC LIMIT 1
-            """, [.integer(cell.instanceRowID), .text(cell.name)])
+        let rows = try connection.query(Queries.newestVersion, [.integer(cell.instanceRowID), .text(cell.name)])
         let newest = rows.count == 0 ? nil : Self.version(rows, 0)
         lockedInstances[cell.instanceRowID]?.remember(newest, of: cell.name)
         return newest
@@ -352,19 +350,24 @@ extension PostgreSQLBackend {
         /// transaction-level advisory lock, which writes nothing. (An id
         /// beyond 2^31 shares its lock with a smaller one: more waiting,
         /// never less.)
-        static let lockInstance = "SELECT pg_advisory_xact_lock(hashtext($1), ($2::bigint % 2147483647)::integer)"
+        static let lockInstance: PGStatement = "SELECT pg_advisory_xact_lock(hashtext($1), ($2::bigint % 2147483647)::integer)"
         /// The lock on schema $1's change numbers (-1: no instance's id),
         /// shared by writers, taken exclusively by a watcher for a moment.
-        static let lockChangesShared = "SELECT pg_advisory_xact_lock_shared(hashtext($1), -1)"
-        static let lockChangesExclusive = "SELECT pg_advisory_xact_lock(hashtext($1), -1)"
+        static let lockChangesShared: PGStatement = "SELECT pg_advisory_xact_lock_shared(hashtext($1), -1)"
+        static let lockChangesExclusive: PGStatement = "SELECT pg_advisory_xact_lock(hashtext($1), -1)"
         /// Locks the instance named $1 / $2 of schema $3, and returns its id.
-        static let lockInstanceByKey = """
+        static let lockInstanceByKey: PGStatement = """
             SELECT id, pg_advisory_xact_lock(hashtext($3), (id % 2147483647)::integer) FROM instances WHERE factory = $1 AND key = $2
             """
+        /// The newest version of cell $2 of instance $1. (Built once: it is
+        /// read at every update.)
+        static let newestVersion: PGStatement = """
+            SELECT \(Columns.version) FROM cell_versions WHERE instance_id = $1 AND name = $2 ORDER BY seq DESC LIMIT 1
+            """
         /// Each cell's newest version of instance $1.
-        static let newestVersions = newestVersions(ofInstance: "$1")
+        static let newestVersions = PGStatement(newestVersions(ofInstance: "$1"))
         /// The same, for the instance named $1 / $2.
-        static let newestVersionsByKey = newestVersions(ofInstance: "(SELECT id FROM instances WHERE factory = $1 AND key = $2)")
+        static let newestVersionsByKey = PGStatement(newestVersions(ofInstance: "(SELECT id FROM instances WHERE factory = $1 AND key = $2)"))
 
         /// Each cell's newest version of the instance `id` is, one index
         /// probe per cell (PostgreSQL has no skip scan: `DISTINCT ON` would
@@ -386,14 +389,14 @@ extension PostgreSQLBackend {
         /// Rewrites version $3 of cell $2 of instance $1 in place with the
         /// value in its columns ($5 to $10), as ``valueParameters(_:)`` puts
         /// it for the row's encoding.
-        static let rewriteKnownVersion = """
+        static let rewriteKnownVersion: PGStatement = """
             UPDATE cell_versions SET operation = $4, at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
                 change = nextval('change_numbers'), kind = $5, integer_value = $6, real_value = $7, text_value = $8, blob_value = $9, json_value = $10::json
             WHERE instance_id = $1 AND name = $2 AND seq = $3
             """
         /// Rewrites version $3 of cell $2 of instance $1 in place. The
         /// encoding stays the row's: it decides which column a text goes in.
-        static let rewriteVersion = """
+        static let rewriteVersion: PGStatement = """
             UPDATE cell_versions SET (operation, at, change, \(Columns.valueColumns)) =
                 (SELECT $4, (extract(epoch FROM clock_timestamp()) * 1000)::bigint, nextval('change_numbers'), v.kind, v.i, v.r,
                         CASE WHEN encoding = 'json' THEN NULL ELSE v.t END, v.b, CASE WHEN encoding = 'json' THEN v.t::json END

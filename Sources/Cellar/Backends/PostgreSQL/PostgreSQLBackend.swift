@@ -41,6 +41,8 @@ final class PostgreSQLBackend: StorageBackend {
     let groupsCommits = false
     /// The PostgreSQL schema the store's tables live in.
     let schema: String
+    /// Where its commits are announced (see ``changeChannel(schema:)``).
+    let changeChannel: String
     /// How long a statement waits for another connection's lock.
     private let busyTimeoutMilliseconds: Int
     /// Run on every new connection: durability, schema, lock timeout, access.
@@ -83,6 +85,7 @@ final class PostgreSQLBackend: StorageBackend {
         let parsed = try PostgreSQLURL(url)
         self.location = parsed.redacted
         self.schema = parsed.schema
+        self.changeChannel = Self.changeChannel(schema: parsed.schema)
         self.reopen = { try PostgreSQLBackend(url: url, durability: durability, access: access == .readOnly ? .readOnly : .existingOnly,
                                               busyTimeoutMilliseconds: busyTimeoutMilliseconds, migrator: migrator) }
         self.isReadOnly = access == .readOnly
@@ -226,7 +229,7 @@ final class PostgreSQLBackend: StorageBackend {
     func beginWrite(attempt: Int) throws -> Bool {
         try connection.reconnectIfLost()
         transaction = .writePending
-        lockedInstances.removeAll()
+        lockedInstances.removeAll(keepingCapacity: true)
         self.attempt = attempt
         return true  // another host may have committed at any time
     }
@@ -295,8 +298,9 @@ final class PostgreSQLBackend: StorageBackend {
         waitsBriefly = false
         wroteChanges = false
         connection.givesUpLockWaits = false
-        lockedInstances.removeAll()
-        pendingReads.removeAll()
+        // Kept for the next transaction: most lock as many instances.
+        lockedInstances.removeAll(keepingCapacity: true)
+        pendingReads.removeAll(keepingCapacity: true)
     }
 
     func beginSavepoint() throws {
@@ -378,7 +382,7 @@ final class PostgreSQLBackend: StorageBackend {
     /// instance, to go with the next round trip; what was read of the
     /// instance is read again after it (of cell `cell` alone, when the
     /// change is to that cell).
-    func queueWrite(to rowID: Int64?, cell: String? = nil, sequence: Int64? = nil, _ sql: String, _ parameters: [PGParameter],
+    func queueWrite(to rowID: Int64?, cell: String? = nil, sequence: Int64? = nil, _ sql: PGStatement, _ parameters: [PGParameter],
                     expectedChangedRows: Int? = nil) throws {
         if let rowID { try lockForWriting(instance: rowID) }
         try beginIfPending()
@@ -389,7 +393,7 @@ final class PostgreSQLBackend: StorageBackend {
 
     /// Runs a change now, inside the write transaction, and returns its rows.
     @discardableResult
-    func write(_ sql: String, _ parameters: [PGParameter] = []) throws -> PGRows {
+    func write(_ sql: PGStatement, _ parameters: [PGParameter] = []) throws -> PGRows {
         try beginIfPending()
         wroteChanges = true
         return try connection.query(sql, parameters)
