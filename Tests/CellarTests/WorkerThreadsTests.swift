@@ -62,6 +62,37 @@ import Testing
         }
         #expect(handed > 0 && queued > 0, "handed over \(handed), queued \(queued)")
     }
+
+    /// Jobs beyond the workers' maximum wait their turn, and all run.
+    @Test func noMoreJobsRunAtOnceThanTheMaximum() throws {
+        let workers = WorkerThreads(maximum: 3)
+        let running = Atomic(0), mostRunning = Atomic(0), finished = Atomic(0)
+        for _ in 0..<12 {
+            workers.run {
+                let now = running.add(1, ordering: .sequentiallyConsistent).newValue
+                mostRunning.max(now, ordering: .sequentiallyConsistent)
+                Thread.sleep(forTimeInterval: 0.02)  // a call that waits for a server
+                running.subtract(1, ordering: .sequentiallyConsistent)
+                finished.add(1, ordering: .sequentiallyConsistent)
+            }
+        }
+        let deadline = monotonicNanoseconds() + 10_000_000_000
+        while finished.load(ordering: .sequentiallyConsistent) < 12 && monotonicNanoseconds() < deadline {
+            Thread.sleep(forTimeInterval: 0.001)
+        }
+        #expect(finished.load(ordering: .sequentiallyConsistent) == 12)
+        #expect(mostRunning.load(ordering: .sequentiallyConsistent) == 3)
+    }
+
+    /// A PostgreSQL store runs async calls on no more threads than it may
+    /// open connections; a SQLite store on up to 64, so that its writers
+    /// meet and share commits.
+    @Test(arguments: Backend.all)
+    func aStoreHasNoMoreWorkersThanItMayOpenConnections(backend: Backend) throws {
+        guard let location = try backend.newLocation() else { return }
+        let store = try location.open(Store.Options(maximumConnections: 3))
+        #expect(store.engines.workers.maximum == (backend == .postgresql ? 3 : WorkerThreads.maximum))
+    }
 }
 
 private final class LastJobEnded: Sendable {

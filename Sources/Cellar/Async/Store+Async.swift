@@ -41,7 +41,9 @@ extension Store {
     /// The cooperative pool's threads are still never blocked; the store's
     /// own are, while a call runs, which is what they are for. Use it for a
     /// task that mostly calls the store, such as a request's handler; other
-    /// tasks are best left on the default executor.
+    /// tasks are best left on the default executor. A PostgreSQL store has
+    /// as many of these threads as it may open connections
+    /// (``Options/maximumConnections``), so that many such tasks run at once.
     @available(macOS 15.0, *)
     public var executor: any TaskExecutor {
         engines.workers

@@ -16,11 +16,17 @@ internal import Synchronization
 /// ``WriteQueue``), which is why there are several. A worker with nothing
 /// to do for ``idleMilliseconds`` ends, so an idle store holds no thread.
 ///
+/// No job waits for one queued behind it, however few the workers: a
+/// call blocks only for a connection or a lock, held by a call that runs
+/// (a transaction runs whole on one thread, without suspending).
+///
 /// `@unchecked Sendable`: every mutable property is touched only with
 /// `mutex` held.
 final class WorkerThreads: @unchecked Sendable {
-    /// The most threads one store runs at once.
+    /// The most threads one store runs at once, unless it says fewer.
     static let maximum = 64
+    /// The most threads these workers run at once.
+    let maximum: Int
     static let idleMilliseconds = 2_000
     /// How long a worker that just finished a job looks for the next one
     /// before it sleeps: a task that awaits one call after another finds
@@ -51,7 +57,9 @@ final class WorkerThreads: @unchecked Sendable {
     /// mutex (see ``handToLookingWorker(_:)``); not retained.
     private let handedCall = Atomic<UnsafeMutableRawPointer?>(nil)
 
-    init(lookNanoseconds: Int64 = WorkerThreads.lookNanoseconds, handOverPauseNanoseconds: Int64 = 0) {
+    init(maximum: Int = WorkerThreads.maximum, lookNanoseconds: Int64 = WorkerThreads.lookNanoseconds, handOverPauseNanoseconds: Int64 = 0) {
+        precondition(maximum >= 1, "workers need a thread")
+        self.maximum = maximum
         self.lookNanoseconds = lookNanoseconds
         self.handOverPauseNanoseconds = handOverPauseNanoseconds
         pthread_mutex_init(mutex, nil)
@@ -80,7 +88,7 @@ final class WorkerThreads: @unchecked Sendable {
             // A worker that just finished takes it.
         } else if sleeping > 0 {
             pthread_cond_signal(wake)
-        } else if threads < Self.maximum {
+        } else if threads < maximum {
             threads += 1
             startDetachedThread(named: "cellar-worker") { [self] in work() }
         }
