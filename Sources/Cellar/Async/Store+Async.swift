@@ -43,7 +43,7 @@ extension Store {
     /// task that mostly calls the store, such as a request's handler; other
     /// tasks are best left on the default executor. A PostgreSQL store has
     /// as many of these threads as it may open connections
-    /// (``Options/maximumConnections``), so that many such tasks run at once.
+    /// (``Store/Options/maximumConnections``), so that many such tasks run at once.
     @available(macOS 15.0, *)
     public var executor: any TaskExecutor {
         engines.workers

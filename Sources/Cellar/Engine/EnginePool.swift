@@ -37,9 +37,10 @@ final class EnginePool: Sendable {
     let watchHub = WatchHub()
     /// The threads that run the blocking work of async calls: on a store
     /// that opens connections as calls need them (PostgreSQL), no more
-    /// than it may open, since a call beyond them would only wait for one. (Eight tasks' PostgreSQL
-    /// updates, 2 cores: 108–132 µs each with 8 workers, against 132–148
-    /// µs with as many as calls started, 13 to 16; four alternating runs.)
+    /// than it may open, since a call beyond them would only wait for one.
+    /// (Eight tasks' PostgreSQL updates, 2 cores: medians of 108–132 µs
+    /// each with 8 workers, against 132–148 µs with the 13 to 16 that the
+    /// calls started; four alternating runs.)
     let workers: WorkerThreads
     /// How many async calls are handed to ``workers`` and not yet returned.
     let awaitedCalls = Atomic<Int>(0)

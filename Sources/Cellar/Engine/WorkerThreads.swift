@@ -16,9 +16,10 @@ internal import Synchronization
 /// ``WriteQueue``), which is why there are several. A worker with nothing
 /// to do for ``idleMilliseconds`` ends, so an idle store holds no thread.
 ///
-/// No job waits for one queued behind it, however few the workers: a
-/// call blocks only for a connection or a lock, held by a call that runs
-/// (a transaction runs whole on one thread, without suspending).
+/// However few the workers, no job waits for one queued behind it: a
+/// call blocks only for a connection or a lock that a running call or
+/// another process holds (a transaction runs whole on one thread, never
+/// suspended halfway).
 ///
 /// `@unchecked Sendable`: every mutable property is touched only with
 /// `mutex` held.

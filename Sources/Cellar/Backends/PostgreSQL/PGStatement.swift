@@ -4,10 +4,10 @@
 ///
 /// Written as a string literal, a statement is known to the connection's
 /// cache by the literal's address in the program, so finding its prepared
-/// name hashes 8 bytes instead of its whole text: an update runs eight
-/// statements, and hashing their text cost about 7% of the client's
-/// instructions. SQL built at run time (interpolated) is known by its text,
-/// as any string would be.
+/// name hashes 8 bytes instead of its whole text. (An update runs eight
+/// statements; its client side took 82,600 instructions with the text
+/// hashed, 80,000 with seven of the eight found by address.) SQL built at
+/// run time (interpolated) is known by its text, as any string would be.
 struct PGStatement: ExpressibleByStringInterpolation, Sendable {
     /// How the cache of prepared statements tells statements apart.
     enum CacheKey: Hashable {
@@ -49,6 +49,7 @@ struct PGStatement: ExpressibleByStringInterpolation, Sendable {
         }
     }
 
+    /// SQL made at run time, known to the cache by its text.
     init(_ sql: String) {
         text = .built(sql)
     }
