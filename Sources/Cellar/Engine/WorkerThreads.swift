@@ -171,10 +171,11 @@ final class WorkerThreads: @unchecked Sendable {
     /// ``handToLookingWorker(_:)``), for a moment, without the mutex,
     /// yielding its core between looks: the threads it waits for (the
     /// task's, a PostgreSQL server's processes on the same machine) then
-    /// run. A worker that held its core instead (`pause` between looks, a yield every 3.5 µs)
-    /// took their CPU: eight tasks' PostgreSQL updates took 118–130 µs each
-    /// against 110–125 µs yielding (six alternating runs, 2 cores); a lone
-    /// task's `await` did not move (1.18x–1.28x against 1.20x–1.25x).
+    /// run. A worker that held its core instead (`pause` between looks, a
+    /// yield every 3.5 µs) took their CPU: eight tasks' PostgreSQL updates
+    /// took 118–130 µs each against 110–125 µs yielding (six alternating
+    /// runs, 2 cores); a lone task's `await` did not move (1.18x–1.28x
+    /// against 1.20x–1.25x).
     private func lookForNextJob() {
         repeat {
             looking.add(1, ordering: .sequentiallyConsistent)
