@@ -7,24 +7,36 @@ import Testing
 /// by it, or taken back when no worker looks any more, and either way run
 /// exactly once.
 @Suite struct WorkerThreadsTests {
-    /// Hands a call over `delay` nanoseconds after the worker's last job
-    /// ended, and runs it through the queue if no worker took it; whether
-    /// it was handed over. Fails if the call does not run exactly once.
-    private func handOrQueue(to workers: WorkerThreads, afterNanoseconds delay: Int64) throws -> Bool {
-        // Watched without sleeping, so that the delay counts from the end
-        // of the job, not from this thread's wake-up.
-        let lastJobEnded = LastJobEnded()
-        workers.run { lastJobEnded.flag.store(true, ordering: .releasing) }
-        while !lastJobEnded.flag.load(ordering: .acquiring) {}
-        let deadline = monotonicNanoseconds() + delay
-        while monotonicNanoseconds() < deadline {}
-        let runs = Atomic(0)
-        let call = PendingCall { runs.add(1, ordering: .relaxed) }
+    /// Hands `call` to a worker that looks for its next job, or queues it
+    /// if none took it, and waits for its end; whether it was handed over.
+    private func handOrQueue(_ call: PendingCall, to workers: WorkerThreads) throws -> Bool {
         let handed = workers.handToLookingWorker(call)
         if !handed {
             workers.run { call.run() }
         }
         try #require(try call.poll(forNanoseconds: 1_000_000_000), "the call never ran (handed over: \(handed))")
+        return handed
+    }
+
+    /// Hands a call over `delay` nanoseconds after the worker's last job
+    /// ended, and runs it through the queue if no worker took it; whether
+    /// it was handed over. Fails if the call does not run exactly once.
+    /// The last job is a queued one or, with `afterHandedCall`, a call
+    /// handed over like this one.
+    private func handOrQueue(to workers: WorkerThreads, afterNanoseconds delay: Int64, afterHandedCall: Bool = false) throws -> Bool {
+        // Watched without sleeping, so that the delay counts from the end
+        // of the job, not from this thread's wake-up.
+        if afterHandedCall {
+            _ = try handOrQueue(PendingCall {}, to: workers)
+        } else {
+            let lastJobEnded = LastJobEnded()
+            workers.run { lastJobEnded.flag.store(true, ordering: .releasing) }
+            while !lastJobEnded.flag.load(ordering: .acquiring) {}
+        }
+        let deadline = monotonicNanoseconds() + delay
+        while monotonicNanoseconds() < deadline {}
+        let runs = Atomic(0)
+        let handed = try handOrQueue(PendingCall { runs.add(1, ordering: .relaxed) }, to: workers)
         // A second run would come right after the first.
         Thread.sleep(forTimeInterval: 0.000_1)
         let runCount = runs.load(ordering: .relaxed)
@@ -59,6 +71,20 @@ import Testing
         for round in 0..<1_000 {
             let delay = Int64(round % 100) * 30
             if try handOrQueue(to: workers, afterNanoseconds: delay) { handed += 1 } else { queued += 1 }
+        }
+        #expect(handed > 0 && queued > 0, "handed over \(handed), queued \(queued)")
+    }
+
+    /// The same around the end of the spin that follows a handed call
+    /// (see ``WorkerThreads/spinAfterHandedCallNanoseconds``): each call
+    /// comes up to 6 µs after a handed call ended, while the worker spins
+    /// for 2 µs and then yields for 2 µs more.
+    @Test func aCallHandedOverAsTheWorkerStopsSpinningIsNeverLost() throws {
+        let workers = WorkerThreads(lookNanoseconds: 2_000, spinAfterHandedCallNanoseconds: 2_000, handOverPauseNanoseconds: 1_000)
+        var handed = 0, queued = 0
+        for round in 0..<1_000 {
+            let delay = Int64(round % 100) * 60
+            if try handOrQueue(to: workers, afterNanoseconds: delay, afterHandedCall: true) { handed += 1 } else { queued += 1 }
         }
         #expect(handed > 0 && queued > 0, "handed over \(handed), queued \(queued)")
     }
