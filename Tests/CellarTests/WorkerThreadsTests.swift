@@ -22,16 +22,15 @@ import Testing
     /// ended, and runs it through the queue if no worker took it; whether
     /// it was handed over. Fails if the call does not run exactly once.
     /// The last job is a queued one or, with `afterHandedCall`, a call
-    /// handed over like this one.
+    /// handed over right after a queued one (so to a looking worker).
     private func handOrQueue(to workers: WorkerThreads, afterNanoseconds delay: Int64, afterHandedCall: Bool = false) throws -> Bool {
         // Watched without sleeping, so that the delay counts from the end
         // of the job, not from this thread's wake-up.
+        let lastJobEnded = LastJobEnded()
+        workers.run { lastJobEnded.flag.store(true, ordering: .releasing) }
+        while !lastJobEnded.flag.load(ordering: .acquiring) {}
         if afterHandedCall {
             _ = try handOrQueue(PendingCall {}, to: workers)
-        } else {
-            let lastJobEnded = LastJobEnded()
-            workers.run { lastJobEnded.flag.store(true, ordering: .releasing) }
-            while !lastJobEnded.flag.load(ordering: .acquiring) {}
         }
         let deadline = monotonicNanoseconds() + delay
         while monotonicNanoseconds() < deadline {}
