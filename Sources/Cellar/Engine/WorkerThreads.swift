@@ -197,10 +197,10 @@ final class WorkerThreads: @unchecked Sendable {
     /// they are queued, never handed over, and the short spin leaves them
     /// as they were.
     private func lookForNextJob() {
+        let hasJob = { [self] in handedCall.load(ordering: .relaxed) != nil || jobsWait.load(ordering: .acquiring) }
         var ranHandedCall = false
         repeat {
             looking.add(1, ordering: .sequentiallyConsistent)
-            let hasJob = { [self] in handedCall.load(ordering: .relaxed) != nil || jobsWait.load(ordering: .acquiring) }
             let found = ranHandedCall && spin(forNanoseconds: spinAfterHandedCallNanoseconds, otherCPU: { -1 }, until: hasJob)
             if !found {
                 _ = yieldCore(forNanoseconds: lookNanoseconds, until: hasJob)
